@@ -1,0 +1,614 @@
+"""The engine: one libcst pass that finds functional dropout calls ignoring eval().
+
+The pass collects bindings, classes and candidate calls with their context
+(enclosing class, method, receiver, training guards); resolution runs after
+it, so a name is judged by every binding of its scope, wherever it stands.
+No libcst metadata providers are used: a small scope table does the job at a
+fraction of their cost (see README, "Speed").
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .rules import FUNCTION_NAMES, FUNCTIONS, Code, DropoutFunction
+from .settings import Settings
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+# Dotted prefixes whose classes are never nn.Module subclasses.
+_NOT_MODULE_PREFIXES = (
+    "builtins.",
+    "typing.",
+    "typing_extensions.",
+    "abc.",
+    "enum.",
+    "collections.",
+    "dataclasses.",
+)
+_AUTOGRAD_FUNCTIONS = frozenset(
+    {
+        "torch.autograd.Function",
+        "torch.autograd.function.Function",
+        "torch.autograd.function.InplaceFunction",
+    }
+)
+_SCRIPT_MODULES = frozenset({"torch.jit.ScriptModule", "torch.jit.RecursiveScriptModule"})
+# Capitalised names under torch.nn that are not layers.
+_NN_NON_MODULES = frozenset(
+    {"Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"}
+)
+
+
+class _Other:
+    """A binding that is not an import (assignment, def, parameter, ...)."""
+
+    def __repr__(self) -> str:
+        return "OTHER"
+
+
+OTHER = _Other()
+UNBOUND = None  # sentinel returned by Scope.resolve for free names
+
+
+class Kind(enum.Enum):
+    MODULE = "module"
+    NOT_MODULE = "not-module"
+    UNKNOWN = "unknown"  # a base we cannot see: a forward() makes it a module
+    FUNCTION = "autograd-function"
+
+
+@dataclass(eq=False)
+class Scope:
+    """Names bound in one Python scope, each with every binding seen."""
+
+    kind: str  # "module" | "class" | "function"
+    parent: Scope | None
+    bindings: dict[str, list[tuple[object, bool]]] = field(default_factory=dict)
+    unknown_star_import: bool = False
+
+    def bind(self, name: str, target: object, in_except: bool = False) -> None:
+        self.bindings.setdefault(name, []).append((target, in_except))
+
+    def resolve(self, name: str) -> object:
+        """What `name` means here: an import target, a ClassInfo, OTHER or None."""
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if (first or scope.kind != "class") and name in scope.bindings:
+                return scope._target(name)
+            if scope.parent is None and scope.unknown_star_import:
+                return None if name not in _BUILTIN_NAMES else f"builtins.{name}"
+            first = False
+            scope = scope.parent
+        return f"builtins.{name}" if name in _BUILTIN_NAMES else None
+
+    def _target(self, name: str) -> object:
+        # `except ImportError: F = None` fallbacks do not hide the import.
+        bindings = self.bindings[name]
+        chosen = [t for t, in_except in bindings if not in_except] or [t for t, _ in bindings]
+        first = chosen[0]
+        return first if all(t is first or t == first for t in chosen) else OTHER
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    scope: Scope  # where the class statement stands
+    order: int
+    defines_forward: bool
+    kind: Kind | None = None
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: cst.FunctionDef | cst.Lambda
+    scope: Scope  # the function's own scope
+    params: frozenset[str]
+    receiver: str | None  # first parameter of a method; None for static/class methods
+
+
+@dataclass(frozen=True, eq=False)
+class _Context:
+    scope: Scope
+    klass: ClassInfo | None  # nearest enclosing class, when the call is in one of its functions
+    method: FunctionInfo | None
+    receiver: str | None
+    guarded: bool
+
+
+@dataclass(eq=False)
+class Site:
+    """A reported call, with what the fixer needs to rewrite it."""
+
+    node: cst.Call
+    ordinal: int  # index among all candidate-shaped calls, in source order
+    code: Code
+    function: DropoutFunction
+    klass: ClassInfo
+    method: FunctionInfo
+    receiver: str | None
+    training: cst.Arg | None
+
+
+@dataclass
+class Analysis:
+    sites: list[Site]
+    classes: list[ClassInfo]
+    module_scope: Scope
+    candidate_count: int
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr.value}"
+    return None
+
+
+def _target_names(node: cst.BaseExpression) -> list[str]:
+    """Names an assignment target binds (`a`, `a, (b, *c)`), not attributes."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for el in node.elements for n in _target_names(el.value)]
+    if isinstance(node, cst.StarredElement):
+        return _target_names(node.value)
+    return []
+
+
+def is_training_attribute(expr: cst.BaseExpression, receiver: str | None) -> bool:
+    return (
+        receiver is not None
+        and isinstance(expr, cst.Attribute)
+        and expr.attr.value == "training"
+        and isinstance(expr.value, cst.Name)
+        and expr.value.value == receiver
+    )
+
+
+def implies_training(expr: cst.BaseExpression, receiver: str | None) -> bool:
+    """True when `expr` can only be true while the module is training."""
+    if is_training_attribute(expr, receiver):
+        return True
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.And):
+        return implies_training(expr.left, receiver) or implies_training(expr.right, receiver)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+        return negation_implies_training(expr.expression, receiver)
+    return False
+
+
+def negation_implies_training(expr: cst.BaseExpression, receiver: str | None) -> bool:
+    """True when `not expr` can only be true while the module is training."""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+        return implies_training(expr.expression, receiver)
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        return negation_implies_training(expr.left, receiver) or negation_implies_training(
+            expr.right, receiver
+        )
+    return False
+
+
+_EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
+def _ends_in_exit(body: cst.BaseSuite) -> bool:
+    statements: Sequence[cst.CSTNode] = body.body
+    if isinstance(body, cst.IndentedBlock):
+        if not statements or not isinstance(statements[-1], cst.SimpleStatementLine):
+            return False
+        statements = statements[-1].body
+    return bool(statements) and isinstance(statements[-1], _EXITS)
+
+
+def find_argument(args: Sequence[cst.Arg], keyword: str, index: int) -> tuple[str, cst.Arg | None]:
+    """Locate an argument: ("found", arg), ("missing", None) or ("hidden", None)."""
+    position = 0
+    hidden = False
+    positions_known = True
+    for arg in args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return "found", arg
+        elif arg.star == "**":
+            hidden = True
+        elif arg.star == "*":
+            positions_known = False
+        elif positions_known:
+            if position == index:
+                return "found", arg
+            position += 1
+    return ("hidden" if hidden or not positions_known else "missing"), None
+
+
+def judge(
+    args: Sequence[cst.Arg], function: DropoutFunction, receiver: str | None
+) -> tuple[Code | None, cst.Arg | None]:
+    """The code a call deserves (None: correct or cannot be seen) and its training arg."""
+    status, arg = find_argument(args, function.training_keyword, function.training_index)
+    if status == "hidden":
+        return None, None
+    if arg is None:
+        # ATen forms require `train`: a call without it fails before any dropout.
+        return (Code.MISSING if function.training_default is not None else None), None
+    value = arg.value
+    if isinstance(value, cst.Name) and value.value == "True":
+        return Code.LITERAL_TRUE, arg
+    if implies_training(value, receiver):
+        return None, arg
+    return Code.NOT_MODE, arg
+
+
+class _Collector(cst.CSTVisitor):
+    """Walks the tree once, recording bindings, classes and candidate calls."""
+
+    def __init__(self) -> None:
+        self.module_scope = Scope("module", None)
+        self.scope = self.module_scope
+        # Frames: ClassInfo or FunctionInfo, innermost last.
+        self.frames: list[ClassInfo | FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.calls: list[tuple[cst.Call, str | None, _Context]] = []
+        self.function_aliases: set[str] = set()
+        self.guard = 0
+        self.saved_guards: list[int] = []
+        self.guarded_statements: set[int] = set()
+        self.except_depth = 0
+
+    # -- context ---------------------------------------------------------------
+
+    def _method_context(self) -> tuple[ClassInfo | None, FunctionInfo | None, str | None]:
+        """Nearest class, its method that encloses us, and the receiver name."""
+        for i in range(len(self.frames) - 1, -1, -1):
+            frame = self.frames[i]
+            if isinstance(frame, ClassInfo):
+                if i + 1 == len(self.frames):
+                    return None, None, None  # directly in the class body
+                method = self.frames[i + 1]
+                assert isinstance(method, FunctionInfo)
+                receiver = method.receiver
+                for inner in self.frames[i + 2 :]:
+                    if receiver is not None and receiver in inner.params:  # type: ignore[union-attr]
+                        receiver = None  # shadowed by a nested function's parameter
+                return frame, method, receiver
+        return None, None, None
+
+    def _bind(self, name: str, target: object = OTHER) -> None:
+        self.scope.bind(name, target, self.except_depth > 0)
+
+    # -- guards ----------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.guarded_statements:
+            self.guard += 1
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if id(original_node) in self.guarded_statements:
+            self.guard -= 1
+
+    def _receiver(self) -> str | None:
+        return self._method_context()[2]
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._guard_if(implies_training(node.test, self._receiver()))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._unguard_if(implies_training(node.test, self._receiver()))
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._guard_if(negation_implies_training(node.test, self._receiver()))
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._unguard_if(negation_implies_training(node.test, self._receiver()))
+
+    def visit_IfExp_body(self, node: cst.IfExp) -> None:
+        self._guard_if(implies_training(node.test, self._receiver()))
+
+    def leave_IfExp_body(self, node: cst.IfExp) -> None:
+        self._unguard_if(implies_training(node.test, self._receiver()))
+
+    def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
+        self._guard_if(negation_implies_training(node.test, self._receiver()))
+
+    def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
+        self._unguard_if(negation_implies_training(node.test, self._receiver()))
+
+    def visit_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
+        # `self.training and F.dropout(x)`: the right side runs only in training.
+        self._guard_if(self._and_guard(node))
+
+    def leave_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
+        self._unguard_if(self._and_guard(node))
+
+    def _and_guard(self, node: cst.BooleanOperation) -> bool:
+        return isinstance(node.operator, cst.And) and implies_training(node.left, self._receiver())
+
+    def _guard_if(self, condition: bool) -> None:
+        if condition:
+            self.guard += 1
+
+    def _unguard_if(self, condition: bool) -> None:
+        if condition:
+            self.guard -= 1
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        # `if not self.training: return x` guards the rest of the same body.
+        receiver = self._receiver()
+        if receiver is None:
+            return
+        for i, statement in enumerate(node.body):
+            if (
+                isinstance(statement, cst.If)
+                and negation_implies_training(statement.test, receiver)
+                and _ends_in_exit(statement.body)
+            ):
+                self.guarded_statements.update(id(s) for s in node.body[i + 1 :])
+                return
+
+    # -- scopes and bindings ---------------------------------------------------
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        defines_forward = any(
+            isinstance(s, cst.FunctionDef) and s.name.value == "forward" for s in node.body.body
+        )
+        info = ClassInfo(node, self.scope, len(self.classes), defines_forward)
+        self.classes.append(info)
+        self._bind(node.name.value, info)
+        self.frames.append(info)
+        self.scope = Scope("class", self.scope)
+        self.saved_guards.append(self.guard)
+        self.guard = 0
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.frames.pop()
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+        self.guard = self.saved_guards.pop()
+
+    def _enter_function(
+        self,
+        node: cst.FunctionDef | cst.Lambda,
+        params: cst.Parameters,
+        decorators: Sequence[cst.Decorator],
+    ) -> None:
+        names = [
+            p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+        ]
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star.name.value)
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        decorator_names = {_dotted(d.decorator) or "" for d in decorators}
+        static = bool(
+            decorator_names
+            & {"staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod"}
+        )
+        in_class_body = bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
+        receiver = positional[0] if positional and in_class_body and not static else None
+        self.scope = Scope("function", self.scope)
+        for name in names:
+            self._bind(name)
+        self.frames.append(FunctionInfo(node, self.scope, frozenset(names), receiver))
+
+    def _leave_function(self) -> None:
+        self.frames.pop()
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value)
+        self._enter_function(node, node.params, node.decorators)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._leave_function()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._enter_function(node, node.params, ())
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._leave_function()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name) or ""
+            if alias.asname is not None:
+                for name in _target_names(alias.asname.name):  # type: ignore[arg-type]
+                    self._bind(name, dotted)
+            else:
+                head = dotted.split(".", 1)[0]
+                self._bind(head, head)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = _dotted(node.module) if node.module is not None else ""
+        prefix = "." * len(node.relative) + (module or "")
+        if isinstance(node.names, cst.ImportStar):
+            if prefix == "torch.nn.functional":
+                for name in FUNCTION_NAMES:
+                    self._bind(name, f"{prefix}.{name}")
+            else:
+                self.scope.unknown_star_import = True
+            return
+        for alias in node.names:
+            name = _dotted(alias.name) or ""
+            bound = name
+            if alias.asname is not None:
+                bound = _target_names(alias.asname.name)[0]  # type: ignore[arg-type]
+            if name in FUNCTION_NAMES:
+                self.function_aliases.add(bound)
+            joiner = "" if prefix.endswith(".") else "."
+            self._bind(bound, f"{prefix}{joiner}{name}")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            for name in _target_names(target.target):
+                self._bind(name)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        for name in _target_names(node.target):
+            self._bind(name)
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _target_names(node.target):
+            self._bind(name)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            for name in _target_names(node.asname.name):
+                self._bind(name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.except_depth += 1
+        if node.name is not None:
+            for name in _target_names(node.name.name):
+                self._bind(name)
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.except_depth -= 1
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self.except_depth += 1
+
+    def leave_ExceptStarHandler(self, original_node: cst.ExceptStarHandler) -> None:
+        self.except_depth -= 1
+
+    def visit_Del(self, node: cst.Del) -> None:
+        for name in _target_names(node.target):
+            self._bind(name)
+
+    # -- calls -----------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            name: str | None = func.value
+        elif isinstance(func, cst.Attribute) and func.attr.value in FUNCTION_NAMES:
+            name = None
+        else:
+            return
+        klass, method, receiver = self._method_context()
+        self.calls.append(
+            (node, name, _Context(self.scope, klass, method, receiver, self.guard > 0))
+        )
+
+
+def qualify(expr: cst.BaseExpression, scope: Scope) -> object:
+    """Resolve a dotted expression to an import target string, a ClassInfo or None."""
+    if isinstance(expr, cst.Name):
+        target = scope.resolve(expr.value)
+        return None if target is OTHER else target
+    if isinstance(expr, cst.Attribute):
+        head = qualify(expr.value, scope)
+        return f"{head}.{expr.attr.value}" if isinstance(head, str) else None
+    if isinstance(expr, cst.Subscript):  # Generic[T], SomeBase[Config]
+        return qualify(expr.value, scope)
+    return None
+
+
+class _Classifier:
+    """Decides which classes are module classes (SPEC 1, "Where")."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.bases = settings.module_bases
+
+    def kind(self, info: ClassInfo) -> Kind:
+        if info.kind is None:
+            info.kind = Kind.UNKNOWN  # guards against cycles
+            info.kind = self._compute(info)
+        return info.kind
+
+    def _compute(self, info: ClassInfo) -> Kind:
+        kinds = {self._base_kind(arg.value, info) for arg in info.node.bases}
+        if Kind.MODULE in kinds:
+            return Kind.MODULE
+        if Kind.FUNCTION in kinds:
+            return Kind.FUNCTION
+        if Kind.UNKNOWN in kinds:
+            return Kind.MODULE if info.defines_forward else Kind.UNKNOWN
+        return Kind.NOT_MODULE
+
+    def _base_kind(self, expr: cst.BaseExpression, info: ClassInfo) -> Kind:
+        target = qualify(expr, info.scope)
+        if isinstance(target, ClassInfo):
+            return self.kind(target) if target.order < info.order else Kind.UNKNOWN
+        if isinstance(target, str):
+            return self.name_kind(target)
+        return Kind.UNKNOWN
+
+    def name_kind(self, name: str) -> Kind:
+        if self._configured(name):
+            return Kind.MODULE
+        if name in _AUTOGRAD_FUNCTIONS:
+            return Kind.FUNCTION
+        if name in _SCRIPT_MODULES:
+            return Kind.MODULE
+        if name.startswith("torch."):
+            parts = name.split(".")
+            last = parts[-1]
+            is_layer = "nn" in parts[:-1] and last[:1].isupper() and last not in _NN_NON_MODULES
+            return Kind.MODULE if is_layer else Kind.NOT_MODULE
+        if name.startswith(_NOT_MODULE_PREFIXES):
+            return Kind.NOT_MODULE
+        return Kind.UNKNOWN
+
+    def _configured(self, name: str) -> bool:
+        if name in self.bases:
+            return True
+        relative = name.lstrip(".")
+        last = name.rsplit(".", 1)[-1]
+        for entry in self.bases:
+            if "." not in entry and entry == last:
+                return True
+            if relative != name and (entry == relative or entry.endswith("." + relative)):
+                return True
+        return False
+
+
+def analyse(module: cst.Module, settings: Settings) -> Analysis:
+    """Find every reported call in a parsed module."""
+    collector = _Collector()
+    module.visit(collector)
+    classifier = _Classifier(settings)
+    names = FUNCTION_NAMES | collector.function_aliases
+    sites: list[Site] = []
+    ordinal = -1
+    for node, name, context in collector.calls:
+        if name is not None and name not in names:
+            continue
+        ordinal += 1
+        if context.guarded or context.klass is None or context.method is None:
+            continue
+        target = qualify(node.func, context.scope)
+        function = FUNCTIONS.get(target) if isinstance(target, str) else None
+        if function is None or classifier.kind(context.klass) is not Kind.MODULE:
+            continue
+        code, training = judge(node.args, function, context.receiver)
+        if code is not None:
+            sites.append(
+                Site(
+                    node,
+                    ordinal,
+                    code,
+                    function,
+                    context.klass,
+                    context.method,
+                    context.receiver,
+                    training,
+                )
+            )
+    return Analysis(sites, collector.classes, collector.module_scope, ordinal + 1)

@@ -1,0 +1,126 @@
+"""Source -> findings: the screens first, libcst only where a finding can be.
+
+Both front ends (the flake8 plugin and the command line) and the fixer call
+`check`; nothing else decides what is reported.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .rules import FIX_APPLICABILITY, Applicability, Code, message
+from .screen import Screen, screen, text_may_hold_finding
+from .settings import Settings
+from .source import SourceError, split_lines
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    line: int  # 1-based
+    column: int  # 0-based, in characters
+    code: Code
+    message: str  # starts with the code, as flake8 prints it
+    applicability: Applicability
+
+    @property
+    def code_text(self) -> str:
+        return self.code.value
+
+
+def parse_ast(source: str) -> ast.AST:
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        raise SourceError(f"syntax error at line {error.lineno}: {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SourceError(f"cannot parse: {type(error).__name__}: {error}") from None
+
+
+def parse_cst(source: str):  # -> libcst.Module; libcst is imported only when needed
+    import libcst
+
+    try:
+        return libcst.parse_module(source)
+    except libcst.ParserSyntaxError as error:
+        raise SourceError(
+            f"libcst cannot parse line {error.raw_line}: {error.message.splitlines()[0]}"
+        ) from None
+    except (RecursionError, MemoryError, ValueError) as error:
+        raise SourceError(f"libcst cannot parse: {type(error).__name__}") from None
+
+
+def prescreen(source: str, tree: ast.AST | None = None) -> Screen | None:
+    """None when no finding is possible; else the screen (parses with `ast` if needed)."""
+    if not text_may_hold_finding(source):
+        return None
+    result = screen(tree if tree is not None else parse_ast(source))
+    return result if result.suspicious else None
+
+
+def check(
+    source: str,
+    settings: Settings,
+    tree: ast.AST | None = None,
+    screens: bool = True,
+) -> list[Finding]:
+    """Every finding in `source`, sorted, `# noqa` not applied (see noqa.py)."""
+    found_screen = prescreen(source, tree) if screens else None
+    if screens and found_screen is None:
+        return []
+    module = parse_cst(source)
+    from .analysis import analyse
+
+    analysis = analyse(module, settings)
+    if not analysis.sites:
+        return []
+    positions = _positions(analysis, module, found_screen, source)
+    findings = []
+    for site, (line, column) in zip(analysis.sites, positions):
+        written = " ".join(module.code_for_node(site.node.func).split())
+        applicability = (
+            FIX_APPLICABILITY[site.code] if site.receiver is not None else Applicability.NONE
+        )
+        findings.append(
+            Finding(
+                line, column, site.code, message(site.code, site.function, written), applicability
+            )
+        )
+    return sorted(findings)
+
+
+def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:
+    """Call positions: from the `ast` screen when it lines up, else libcst metadata."""
+    if found_screen is not None and len(found_screen.candidates) == analysis.candidate_count:
+        lines = split_lines(source)
+        positions = []
+        for site in analysis.sites:
+            line, byte_column = found_screen.position(site.ordinal)
+            text = lines[line - 1]
+            column = (
+                byte_column
+                if text.isascii()
+                else len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+            )
+            positions.append((line, column))
+        if all(_name_at(lines, pos, site) for pos, site in zip(positions, analysis.sites)):
+            return positions
+    import libcst.metadata
+
+    wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    ranges = wrapper.resolve(libcst.metadata.PositionProvider)
+    return [(ranges[s.node].start.line, ranges[s.node].start.column) for s in analysis.sites]
+
+
+def _name_at(lines: list[str], position: tuple[int, int], site) -> bool:
+    """Sanity check of the ast/libcst alignment: the call's text starts there."""
+    import libcst
+
+    line, column = position
+    func = site.node.func
+    first = func
+    while isinstance(first, libcst.Attribute):
+        first = first.value
+    if isinstance(first, libcst.Name) and not site.node.lpar and not func.lpar:
+        return lines[line - 1].startswith(first.value, column)
+    return True

@@ -1,0 +1,81 @@
+"""Bytes in and out: decoding like Python does, and atomic writes that keep the file's mode."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+_BOM = b"\xef\xbb\xbf"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """A file we cannot read, decode or parse: reported, never written."""
+
+
+@dataclass(frozen=True)
+class DecodedSource:
+    text: str  # without the BOM
+    encoding: str
+    bom: bool
+
+    def encode(self, text: str) -> bytes:
+        """Encode fixed text exactly as the original was encoded."""
+        data = text.encode(self.encoding)
+        return _BOM + data if self.bom else data
+
+
+def decode(data: bytes) -> DecodedSource:
+    """Decode with the file's coding cookie or BOM, as the interpreter does."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(f"cannot detect the encoding: {error.msg}") from None
+    bom = data.startswith(_BOM)
+    if bom:
+        data = data[len(_BOM) :]
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"cannot decode as {encoding}: {error}") from None
+    return DecodedSource(text, encoding, bom)
+
+
+def read(path: Path) -> DecodedSource:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+    return decode(data)
+
+
+def split_lines(text: str) -> list[str]:
+    """Physical lines as Python's tokenizer counts them (\\n, \\r\\n and \\r)."""
+    return _LINE_BREAK.split(text)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename over the original."""
+    path = Path(os.path.realpath(path))  # a symlinked file keeps its link
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
