@@ -133,6 +133,7 @@ class Site:
     method: FunctionInfo
     receiver: str | None
     training: cst.Arg | None
+    scope: Scope  # innermost scope of the call
 
 
 @dataclass
@@ -609,6 +610,7 @@ def analyse(module: cst.Module, settings: Settings) -> Analysis:
                     context.method,
                     context.receiver,
                     training,
+                    context.scope,
                 )
             )
     return Analysis(sites, collector.classes, collector.module_scope, ordinal + 1)

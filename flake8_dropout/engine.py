@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from .rules import FIX_APPLICABILITY, Applicability, Code, message
 from .screen import Screen, screen, text_may_hold_finding
@@ -58,22 +59,31 @@ def prescreen(source: str, tree: ast.AST | None = None) -> Screen | None:
     return result if result.suspicious else None
 
 
-def check(
+@dataclass
+class Checked:
+    """One file's analysis: the libcst tree and each site with its finding."""
+
+    module: Any  # libcst.Module, or None when the screens ruled the file out
+    sites: list  # analysis.Site, in source order
+    findings: list[Finding]  # findings[i] reports sites[i]
+
+
+def analyse_source(
     source: str,
     settings: Settings,
     tree: ast.AST | None = None,
     screens: bool = True,
-) -> list[Finding]:
-    """Every finding in `source`, sorted, `# noqa` not applied (see noqa.py)."""
+) -> Checked:
+    """Run the screens, then libcst only if a finding is possible."""
     found_screen = prescreen(source, tree) if screens else None
     if screens and found_screen is None:
-        return []
+        return Checked(None, [], [])
     module = parse_cst(source)
     from .analysis import analyse
 
     analysis = analyse(module, settings)
     if not analysis.sites:
-        return []
+        return Checked(module, [], [])
     positions = _positions(analysis, module, found_screen, source)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
@@ -81,12 +91,19 @@ def check(
         applicability = (
             FIX_APPLICABILITY[site.code] if site.receiver is not None else Applicability.NONE
         )
-        findings.append(
-            Finding(
-                line, column, site.code, message(site.code, site.function, written), applicability
-            )
-        )
-    return sorted(findings)
+        text = message(site.code, site.function, written)
+        findings.append(Finding(line, column, site.code, text, applicability))
+    return Checked(module, analysis.sites, findings)
+
+
+def check(
+    source: str,
+    settings: Settings,
+    tree: ast.AST | None = None,
+    screens: bool = True,
+) -> list[Finding]:
+    """Every finding in `source`, sorted, `# noqa` not applied (see noqa.py)."""
+    return sorted(analyse_source(source, settings, tree, screens).findings)
 
 
 def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:
@@ -109,7 +126,9 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
 
     wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     ranges = wrapper.resolve(libcst.metadata.PositionProvider)
-    return [(ranges[s.node].start.line, ranges[s.node].start.column) for s in analysis.sites]
+    # The call's own parentheses are not part of it, as in `ast`.
+    starts = [ranges[site.node.func].start for site in analysis.sites]
+    return [(start.line, start.column) for start in starts]
 
 
 def _name_at(lines: list[str], position: tuple[int, int], site) -> bool:

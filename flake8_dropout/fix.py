@@ -1,12 +1,28 @@
-"""Findings -> fixed source: one libcst transformation per file (work in progress)."""
+"""Findings -> fixed source: one libcst transformation per file, applied in one pass.
+
+A call becomes a registered layer (`self.dropout(x)`, with `self.dropout =
+nn.Dropout(...)` in `__init__`) when its `p` and `inplace` can be evaluated
+there; otherwise `training=self.training` is written in place. Everything
+else in the file is left byte for byte: libcst keeps it, and only the nodes
+named here are replaced.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .engine import Finding
+import libcst as cst
+
+from .analysis import ClassInfo, Kind, Scope, Site, find_argument, qualify
+from .engine import Finding, analyse_source
+from .noqa import is_suppressed
+from .rules import Applicability
 from .settings import Settings
+from .source import split_lines
+
+STYLES = ("layer", "argument")
 
 
 @dataclass
@@ -28,4 +44,650 @@ def fix_source(
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
     "argument" (always `training=self.training` in place). Raises SourceError.
     """
-    return FixResult(source)
+    if style not in STYLES:
+        raise ValueError(f"unknown fix style {style!r}")
+    checked = analyse_source(source, settings)
+    if not checked.sites:
+        return FixResult(source)
+    allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
+    lines = split_lines(source)
+    chosen = [
+        (site, finding)
+        for site, finding in zip(checked.sites, checked.findings)
+        if finding.applicability in allowed
+        and selected(finding.code.value)
+        and not is_suppressed(lines[finding.line - 1], finding.code.value)
+    ]
+    if not chosen:
+        return FixResult(source)
+    module: cst.Module = checked.module
+    plan = _Planner(module, [site for site, _ in chosen], settings, style).plan()
+    fixed_module = module.visit(_Rewriter(plan))
+    return FixResult(fixed_module.code, sorted(finding for _, finding in chosen))
+
+
+# -- planning ------------------------------------------------------------------
+
+
+@dataclass
+class _ClassPlan:
+    """The layers one class gets, and where they go."""
+
+    info: ClassInfo
+    init: cst.FunctionDef | None  # None: a new __init__ is generated
+    init_receiver: str
+    insert_after: int = -1  # index in __init__'s body; -1 with a generated __init__
+    layers: dict[tuple[str, str], str] = field(default_factory=dict)  # (layer, args) -> name
+    statements: list[str] = field(default_factory=list)  # source of each layer assignment
+
+
+@dataclass
+class _Plan:
+    calls: dict[int, cst.Call] = field(default_factory=dict)  # id(original call) -> new call
+    classes: dict[int, _ClassPlan] = field(default_factory=dict)  # id(ClassDef) -> plan
+    inits: dict[int, _ClassPlan] = field(default_factory=dict)  # id(__init__ def) -> plan
+    import_line: str | None = None
+    import_after: cst.CSTNode | None = None  # module statement to put the import after
+
+
+@dataclass
+class _ClassFacts:
+    """What the class's own code says about its attributes."""
+
+    init: cst.FunctionDef | None
+    init_receiver: str | None
+    base_init_index: int | None  # top-level statement of __init__ calling the base's
+    assigned_in_init: dict[str, int]  # attribute -> last top-level statement assigning it
+    assigned_elsewhere: set[str]  # attributes other methods assign: p could change
+    class_attributes: set[str]  # plain assignments in the class body
+    taken: set[str]  # every attribute or class-body name seen: new names avoid them
+
+
+def _snake(layer: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", layer).lower()
+
+
+def _receiver_of(function: cst.FunctionDef) -> str | None:
+    params = [*function.params.posonly_params, *function.params.params]
+    return params[0].name.value if params else None
+
+
+def _is_base_init(statement: cst.CSTNode, receiver: str) -> bool:
+    """`super().__init__(...)`, `super(Cls, self).__init__(...)`, `Base.__init__(self, ...)`."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        call = small.value if isinstance(small, cst.Expr) else None
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            continue
+        if call.func.attr.value != "__init__":
+            continue
+        owner = call.func.value
+        is_super = isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name)
+        if is_super and owner.func.value == "super":
+            return True
+        first = call.args[0].value if call.args else None
+        if isinstance(first, cst.Name) and first.value == receiver:
+            return True
+    return False
+
+
+def _attribute_targets(node: cst.CSTNode, receiver: str) -> Iterator[str]:
+    """Attributes of `receiver` that an assignment target writes."""
+    if isinstance(node, cst.Attribute):
+        if isinstance(node.value, cst.Name) and node.value.value == receiver:
+            yield node.attr.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _attribute_targets(element.value, receiver)
+    elif isinstance(node, cst.StarredElement):
+        yield from _attribute_targets(node.value, receiver)
+
+
+class _AttributeScan(cst.CSTVisitor):
+    """Attributes a method assigns to and reads from its receiver."""
+
+    def __init__(self, receiver: str | None) -> None:
+        self.receiver = receiver
+        self.assigned: set[str] = set()
+        self.seen: set[str] = set()
+
+    def _targets(self, target: cst.CSTNode) -> None:
+        if self.receiver is not None:
+            self.assigned.update(_attribute_targets(target, self.receiver))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._targets(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.receiver:
+            self.seen.add(node.attr.value)
+
+
+def _class_facts(info: ClassInfo, known: dict[int, _ClassFacts]) -> _ClassFacts:
+    if id(info.node) in known:
+        return known[id(info.node)]
+    init = None
+    init_receiver = None
+    base_init_index = None
+    assigned_in_init: dict[str, int] = {}
+    assigned_elsewhere: set[str] = set()
+    class_attributes: set[str] = set()
+    taken: set[str] = set()
+    body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            taken.add(statement.name.value)
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets: Sequence[cst.CSTNode] = ()
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                    targets = [small.target]
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        class_attributes.add(target.value)
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        receiver = _receiver_of(statement)
+        scan = _AttributeScan(receiver)
+        statement.visit(scan)
+        taken |= scan.seen | scan.assigned
+        if statement.name.value != "__init__":
+            assigned_elsewhere |= scan.assigned
+            continue
+        init, init_receiver = statement, receiver
+        if receiver is None or not isinstance(statement.body, cst.IndentedBlock):
+            continue
+        for index, inner in enumerate(statement.body.body):
+            if base_init_index is None and _is_base_init(inner, receiver):
+                base_init_index = index
+            inner_scan = _AttributeScan(receiver)
+            inner.visit(inner_scan)
+            for attribute in inner_scan.assigned:
+                assigned_in_init[attribute] = index
+    taken |= class_attributes
+    facts = _ClassFacts(
+        init,
+        init_receiver,
+        base_init_index,
+        assigned_in_init,
+        assigned_elsewhere,
+        class_attributes,
+        taken,
+    )
+    known[id(info.node)] = facts
+    return facts
+
+
+class _Rename(cst.CSTTransformer):
+    """Renames the method's receiver to __init__'s in a copied expression."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        return (
+            updated_node.with_changes(value=self.new)
+            if updated_node.value == self.old
+            else updated_node
+        )
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.Attribute:
+        # Only the object side can be the receiver; `x.self` is an attribute name.
+        return updated_node.with_changes(attr=original_node.attr)
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(keyword=original_node.keyword)
+
+
+_UNMOVABLE = (
+    cst.Lambda,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+    cst.NamedExpr,
+    cst.Yield,
+    cst.Await,
+)
+
+
+def _reads(expr: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]] | None:
+    """(free names, receiver attributes) read by `expr`; None if it cannot move."""
+    names: set[str] = set()
+    attributes: set[str] = set()
+
+    def walk(node: cst.CSTNode) -> bool:
+        if isinstance(node, _UNMOVABLE):
+            return False
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value == receiver:
+                attributes.add(node.attr.value)
+                return True
+            return walk(node.value)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            owner = node.func.value
+            if isinstance(owner, cst.Name) and owner.value == receiver:
+                return False  # a method call: it may read anything, at any time
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+            return True
+        if isinstance(node, cst.Arg):
+            return walk(node.value)
+        return all(walk(child) for child in node.children)
+
+    return (names, attributes) if walk(expr) else None
+
+
+def _defining_scope(scope: Scope, name: str) -> Scope | None:
+    current: Scope | None = scope
+    first = True
+    while current is not None:
+        if (first or current.kind != "class") and name in current.bindings:
+            return current
+        first = False
+        current = current.parent
+    return None
+
+
+class _Planner:
+    def __init__(self, module: cst.Module, sites: list[Site], settings: Settings, style: str):
+        self.module = module
+        self.sites = sites
+        self.style = style
+        self.settings = settings
+        self.facts: dict[int, _ClassFacts] = {}
+        self.plan_ = _Plan()
+        from .analysis import _Classifier
+
+        self.classifier = _Classifier(settings)
+        self.module_scope = _module_scope(sites)
+
+    def plan(self) -> _Plan:
+        for site in self.sites:
+            if not (self.style == "layer" and self._plan_layer(site)):
+                self._plan_argument(site)
+        if self.plan_.classes:
+            self._plan_import()
+        return self.plan_
+
+    # -- argument form ---------------------------------------------------------
+
+    def _plan_argument(self, site: Site) -> None:
+        receiver = site.receiver
+        assert receiver is not None
+        value = cst.Attribute(cst.Name(receiver), cst.Name("training"))
+        call = site.node
+        if site.training is not None:
+            args = [
+                arg.with_changes(value=value) if arg is site.training else arg for arg in call.args
+            ]
+        else:
+            args = _append_keyword(call.args, site.function.training_keyword, value)
+        self.plan_.calls[id(call)] = call.with_changes(args=args)
+
+    # -- layer form ------------------------------------------------------------
+
+    def _plan_layer(self, site: Site) -> bool:
+        function = site.function
+        receiver = site.receiver
+        info = site.klass
+        if function.layer is None or receiver is None:
+            return False
+        if not isinstance(info.node.body, cst.IndentedBlock) or info.node.decorators:
+            return False  # one-line classes, dataclasses and the like: keep it local
+        if not self._ancestry_visible(info):
+            return False  # an unseen base may already use the attribute name
+        method = site.method.node
+        if isinstance(method, cst.FunctionDef) and method.name.value == "__init__":
+            return False  # the layer would not exist yet where the call runs
+        call = site.node
+        input_arg = find_argument(call.args, "input", 0)[1]
+        if input_arg is None:
+            return False
+        p_arg = find_argument(call.args, "p", 1)[1]
+        inplace_arg = find_argument(call.args, "inplace", 3)[1]
+        known = {id(a) for a in (input_arg, p_arg, inplace_arg, site.training) if a is not None}
+        if any(id(arg) not in known for arg in call.args):
+            return False  # an argument we do not understand
+        facts = _class_facts(info, self.facts)
+        if facts.init is None:
+            init_receiver, after = receiver, -1
+        elif facts.init_receiver is None or facts.base_init_index is None:
+            return False
+        else:
+            init_receiver, after = facts.init_receiver, facts.base_init_index
+        pieces: list[str] = []
+        for keyword, arg in (("p", p_arg), ("inplace", inplace_arg)):
+            if arg is None:
+                continue
+            placed = self._movable(arg.value, site, facts)
+            if placed is None:
+                return False
+            after = max(after, placed)
+            moved = arg.value.visit(_Rename(receiver, init_receiver))
+            code = " ".join(self.module.code_for_node(moved).split())
+            pieces.append(f"{keyword}={code}")
+        class_plan = self.plan_.classes.get(id(info.node))
+        if class_plan is None:
+            class_plan = _ClassPlan(info, facts.init, init_receiver, after)
+            self.plan_.classes[id(info.node)] = class_plan
+            if facts.init is not None:
+                self.plan_.inits[id(facts.init)] = class_plan
+        class_plan.insert_after = max(class_plan.insert_after, after)
+        key = (function.layer, ", ".join(pieces))
+        attribute = class_plan.layers.get(key)
+        if attribute is None:
+            attribute = _free_name(_snake(function.layer), facts.taken)
+            facts.taken.add(attribute)
+            class_plan.layers[key] = attribute
+            nn = "{nn}"  # filled in once the import is known
+            class_plan.statements.append(
+                f"{init_receiver}.{attribute} = {nn}.{function.layer}({', '.join(pieces)})"
+            )
+        only_input = input_arg.with_changes(
+            keyword=None,
+            equal=cst.MaybeSentinel.DEFAULT,
+            comma=cst.MaybeSentinel.DEFAULT,
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+        self.plan_.calls[id(call)] = call.with_changes(
+            func=cst.Attribute(cst.Name(receiver), cst.Name(attribute)),
+            args=[only_input],
+            whitespace_before_args=cst.SimpleWhitespace(""),
+        )
+        return True
+
+    def _ancestry_visible(self, info: ClassInfo) -> bool:
+        """Every base is torch's, a configured module base, or a visible same-file class."""
+        for arg in info.node.bases:
+            target = qualify(arg.value, info.scope)
+            if isinstance(target, ClassInfo):
+                if target.order >= info.order or not self._ancestry_visible(target):
+                    return False
+            elif not isinstance(target, str) or self.classifier.name_kind(target) is Kind.UNKNOWN:
+                return False
+        return True
+
+    def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:
+        """Index in __init__ after which `expr` can be evaluated, or None if it cannot."""
+        receiver = site.receiver
+        assert receiver is not None
+        reads = _reads(expr, receiver)
+        if reads is None:
+            return None
+        names, attributes = reads
+        init_scope_names: set[str] = set()
+        if facts.init is not None:
+            init_scope_names = {
+                p.name.value
+                for p in (
+                    *facts.init.params.posonly_params,
+                    *facts.init.params.params,
+                    *facts.init.params.kwonly_params,
+                )
+            }
+        after = -1
+        for name in names:
+            if name == receiver:
+                return None  # the module itself, e.g. getattr(self, "p")
+            scope = _defining_scope(site.scope, name)
+            if scope is not None and scope is not self.module_scope:
+                return None  # a local or argument of the method
+            if name in init_scope_names or name in _bound_names(facts.init):
+                return None  # __init__ has its own meaning for the name
+        for attribute in attributes:
+            if attribute in facts.assigned_elsewhere:
+                return None  # p may change after __init__
+            if attribute in facts.assigned_in_init:
+                after = max(after, facts.assigned_in_init[attribute])
+            elif attribute not in facts.class_attributes:
+                return None  # nothing sets it before forward runs
+        return after
+
+    # -- import ----------------------------------------------------------------
+
+    def _plan_import(self) -> None:
+        scope = self.module_scope
+        alias = None
+        for name in sorted(scope.bindings):
+            if scope.resolve(name) == "torch.nn":
+                alias = name
+                break
+        if alias is None:
+            alias = "nn" if "nn" not in scope.bindings else "torch_nn"
+            self.plan_.import_line = (
+                "from torch import nn" if alias == "nn" else "from torch import nn as torch_nn"
+            )
+            self.plan_.import_after = _import_anchor(self.module)
+        for class_plan in self.plan_.classes.values():
+            class_plan.statements = [s.replace("{nn}", alias) for s in class_plan.statements]
+
+
+def _module_scope(sites: list[Site]) -> Scope:
+    scope = sites[0].scope
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+class _Bindings(cst.CSTVisitor):
+    """Names a function body binds (assignments, loops, imports, ...)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def _add(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._add(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._add(target.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._add(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._add(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._add(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._add(node.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is None:
+            dotted = node.name
+            while isinstance(dotted, cst.Attribute):
+                dotted = dotted.value
+            self._add(dotted)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.names.add(node.name.value)
+
+
+def _bound_names(function: cst.FunctionDef | None) -> set[str]:
+    if function is None:
+        return set()
+    bindings = _Bindings()
+    function.body.visit(bindings)
+    return bindings.names
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    number = 1
+    while f"{base}_{number}" in taken:
+        number += 1
+    return f"{base}_{number}"
+
+
+def _import_anchor(module: cst.Module) -> cst.CSTNode | None:
+    """The last top-level import statement before the first class (None: top of file)."""
+    anchor = None
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef):
+            break
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+        ):
+            anchor = statement
+    return anchor
+
+
+def _append_keyword(
+    args: Sequence[cst.Arg], keyword: str, value: cst.BaseExpression
+) -> list[cst.Arg]:
+    """Add `keyword=value` after the last argument, in the call's own layout."""
+    new = cst.Arg(
+        value=value,
+        keyword=cst.Name(keyword),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    if not args:
+        return [new]
+    *head, last = args
+    if isinstance(last.comma, cst.Comma):
+        # A trailing comma: the new argument goes on its own line, like the others.
+        between = (
+            head[-1].comma.whitespace_after
+            if head and isinstance(head[-1].comma, cst.Comma)
+            else None
+        )
+        separator = (
+            cst.Comma(whitespace_after=between)
+            if between is not None
+            else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+        return [*head, last.with_changes(comma=separator), new.with_changes(comma=last.comma)]
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [*head, last.with_changes(comma=comma), new]
+
+
+# -- rewriting -----------------------------------------------------------------
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, plan: _Plan) -> None:
+        self.plan = plan
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        replacement = self.plan.calls.get(id(original_node))
+        if replacement is None:
+            return updated_node
+        # Calls nested in the arguments were rewritten too: keep those rewrites.
+        return replacement.with_changes(
+            args=_merge_args(replacement.args, original_node, updated_node)
+        )
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        class_plan = self.plan.inits.get(id(original_node))
+        if class_plan is None or not isinstance(updated_node.body, cst.IndentedBlock):
+            return updated_node
+        body = list(updated_node.body.body)
+        index = class_plan.insert_after + 1
+        body[index:index] = [cst.parse_statement(s) for s in class_plan.statements]
+        return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        class_plan = self.plan.classes.get(id(original_node))
+        if class_plan is None or class_plan.init is not None:
+            return updated_node
+        assert isinstance(updated_node.body, cst.IndentedBlock)
+        receiver = class_plan.init_receiver
+        lines = [
+            f"def __init__({receiver}, *args, **kwargs):",
+            "    super().__init__(*args, **kwargs)",
+            *(f"    {s}" for s in class_plan.statements),
+        ]
+        init = cst.parse_statement("\n".join(lines) + "\n")
+        body = list(updated_node.body.body)
+        index = next(
+            (i for i, s in enumerate(body) if isinstance(s, (cst.FunctionDef, cst.ClassDef))),
+            len(body),
+        )
+        if index < len(body):
+            follower = body[index]
+            init = init.with_changes(leading_lines=follower.leading_lines)  # type: ignore[union-attr]
+            body[index] = follower.with_changes(leading_lines=[cst.EmptyLine(indent=False)])  # type: ignore[union-attr]
+        else:
+            init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False)])  # type: ignore[union-attr]
+        body.insert(index, init)
+        return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.plan.import_line is None:
+            return updated_node
+        statement = cst.parse_statement(self.plan.import_line + "\n")
+        body = list(updated_node.body)
+        anchor = self.plan.import_after
+        if anchor is not None:
+            index = next(i for i, s in enumerate(original_node.body) if s is anchor) + 1
+        else:
+            index = _after_docstring_and_future(original_node)
+            if index < len(body):
+                statement = statement.with_changes(leading_lines=body[index].leading_lines)  # type: ignore[union-attr]
+                body[index] = body[index].with_changes(leading_lines=[])  # type: ignore[union-attr]
+        body.insert(index, statement)
+        return updated_node.with_changes(body=body)
+
+
+def _after_docstring_and_future(module: cst.Module) -> int:
+    index = 0
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return index
+        small = statement.body[0]
+        is_docstring = (
+            index == 0
+            and isinstance(small, cst.Expr)
+            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+        is_future = isinstance(small, cst.ImportFrom) and _is_future(small)
+        if not (is_docstring or is_future):
+            return index
+    return len(module.body)
+
+
+def _is_future(node: cst.ImportFrom) -> bool:
+    return isinstance(node.module, cst.Name) and node.module.value == "__future__"
+
+
+def _merge_args(planned: Sequence[cst.Arg], original: cst.Call, updated: cst.Call) -> list[cst.Arg]:
+    """Planned args were built from the original call; take nested rewrites from updated."""
+    by_original = {id(o): u for o, u in zip(original.args, updated.args)}
+    merged = []
+    for arg in planned:
+        source = next((o for o in original.args if o.value is arg.value), None)
+        if source is not None:
+            arg = arg.with_changes(value=by_original[id(source)].value)
+        merged.append(arg)
+    return merged
