@@ -7,7 +7,7 @@ Both front ends (the flake8 plugin and the command line) and the fixer call
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import FIX_APPLICABILITY, Applicability, Code, message
@@ -66,6 +66,7 @@ class Checked:
     module: Any  # libcst.Module, or None when the screens ruled the file out
     sites: list  # analysis.Site, in source order
     findings: list[Finding]  # findings[i] reports sites[i]
+    classes: list = field(default_factory=list)  # analysis.ClassInfo, every class
 
 
 def analyse_source(
@@ -83,7 +84,7 @@ def analyse_source(
 
     analysis = analyse(module, settings)
     if not analysis.sites:
-        return Checked(module, [], [])
+        return Checked(module, [], [], analysis.classes)
     positions = _positions(analysis, module, found_screen, source)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
@@ -93,7 +94,7 @@ def analyse_source(
         )
         text = message(site.code, site.function, written)
         findings.append(Finding(line, column, site.code, text, applicability))
-    return Checked(module, analysis.sites, findings)
+    return Checked(module, analysis.sites, findings, analysis.classes)
 
 
 def check(

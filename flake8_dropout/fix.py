@@ -61,7 +61,8 @@ def fix_source(
     if not chosen:
         return FixResult(source)
     module: cst.Module = checked.module
-    plan = _Planner(module, [site for site, _ in chosen], settings, style).plan()
+    sites = [site for site, _ in chosen]
+    plan = _Planner(module, sites, checked.classes, settings, style).plan()
     fixed_module = module.visit(_Rewriter(plan))
     return FixResult(fixed_module.code, sorted(finding for _, finding in chosen))
 
@@ -302,8 +303,16 @@ def _defining_scope(scope: Scope, name: str) -> Scope | None:
 
 
 class _Planner:
-    def __init__(self, module: cst.Module, sites: list[Site], settings: Settings, style: str):
+    def __init__(
+        self,
+        module: cst.Module,
+        sites: list[Site],
+        classes: list[ClassInfo],
+        settings: Settings,
+        style: str,
+    ):
         self.module = module
+        self.classes = classes
         self.sites = sites
         self.style = style
         self.settings = settings
@@ -389,7 +398,7 @@ class _Planner:
         key = (function.layer, ", ".join(pieces))
         attribute = class_plan.layers.get(key)
         if attribute is None:
-            attribute = _free_name(_snake(function.layer), facts.taken)
+            attribute = _free_name(_snake(function.layer), self._taken_in_family(info))
             facts.taken.add(attribute)
             class_plan.layers[key] = attribute
             nn = "{nn}"  # filled in once the import is known
@@ -408,6 +417,36 @@ class _Planner:
             whitespace_before_args=cst.SimpleWhitespace(""),
         )
         return True
+
+    def _bases(self, info: ClassInfo) -> list[ClassInfo]:
+        targets = (qualify(arg.value, info.scope) for arg in info.node.bases)
+        return [t for t in targets if isinstance(t, ClassInfo) and t.order < info.order]
+
+    def _taken_in_family(self, info: ClassInfo) -> set[str]:
+        """Names used by the class, its same-file ancestors and descendants.
+
+        A parent's attribute would be overwritten by the child's layer, and a
+        child's assignment would replace the parent's layer.
+        """
+        family = {id(info.node): info}
+        changed = True
+        while changed:
+            changed = False
+            for other in self.classes:
+                if id(other.node) in family:
+                    continue
+                related = any(id(b.node) in family for b in self._bases(other)) or any(
+                    id(other.node) == id(b.node)
+                    for member in list(family.values())
+                    for b in self._bases(member)
+                )
+                if related:
+                    family[id(other.node)] = other
+                    changed = True
+        taken: set[str] = set()
+        for member in family.values():
+            taken |= _class_facts(member, self.facts).taken
+        return taken
 
     def _ancestry_visible(self, info: ClassInfo) -> bool:
         """Every base is torch's, a configured module base, or a visible same-file class."""

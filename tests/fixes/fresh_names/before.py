@@ -1,0 +1,12 @@
+import torch.nn.functional as F
+from torch import nn
+
+
+class Attention(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.dropout = config.attention_dropout  # a float, as in Hugging Face models
+        self.dropout_1 = nn.Identity()
+
+    def forward(self, x):
+        return F.dropout(x, p=self.dropout)

@@ -1,0 +1,14 @@
+import torch
+from torch.nn import functional as F
+from torch import nn as torch_nn
+
+nn = "not torch.nn"
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dropout = torch_nn.Dropout(p=0.1)
+
+    def forward(self, x):
+        return self.dropout(x)
