@@ -252,6 +252,10 @@ class _Rename(cst.CSTTransformer):
         return updated_node.with_changes(keyword=original_node.keyword)
 
 
+_CONTAINERS = frozenset(
+    {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+)
+
 _UNMOVABLE = (
     cst.Lambda,
     cst.ListComp,
@@ -356,8 +360,8 @@ class _Planner:
             return False
         if not isinstance(info.node.body, cst.IndentedBlock) or info.node.decorators:
             return False  # one-line classes, dataclasses and the like: keep it local
-        if not self._ancestry_visible(info):
-            return False  # an unseen base may already use the attribute name
+        if not self._ancestry_allows_layer(info):
+            return False  # see _ancestry_allows_layer
         method = site.method.node
         if isinstance(method, cst.FunctionDef) and method.name.value == "__init__":
             return False  # the layer would not exist yet where the call runs
@@ -448,16 +452,25 @@ class _Planner:
             taken |= _class_facts(member, self.facts).taken
         return taken
 
-    def _ancestry_visible(self, info: ClassInfo) -> bool:
-        """Every base is torch's, a configured module base, or a visible same-file class."""
+    def _ancestry_allows_layer(self, info: ClassInfo) -> bool:
+        """Every base is a visible class whose behaviour a new child layer cannot change.
+
+        An unseen base may already own the attribute name; a container
+        (`nn.Sequential`, `nn.ModuleList`, ...) runs or counts every child.
+        """
         for arg in info.node.bases:
             target = qualify(arg.value, info.scope)
             if isinstance(target, ClassInfo):
-                if target.order >= info.order or not self._ancestry_visible(target):
+                if target.order >= info.order or not self._ancestry_allows_layer(target):
                     return False
-            elif not isinstance(target, str) or self.classifier.name_kind(target) is Kind.UNKNOWN:
+            elif not isinstance(target, str) or not self._layer_safe_base(target):
                 return False
         return True
+
+    def _layer_safe_base(self, name: str) -> bool:
+        if self.classifier.name_kind(name) is Kind.UNKNOWN:
+            return False
+        return not (name.startswith("torch.") and name.rsplit(".", 1)[1] in _CONTAINERS)
 
     def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:
         """Index in __init__ after which `expr` can be evaluated, or None if it cannot."""
