@@ -7,6 +7,9 @@ Both front ends (the flake8 plugin and the command line) and the fixer call
 from __future__ import annotations
 
 import ast
+import contextlib
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,17 @@ class Finding:
     @property
     def code_text(self) -> str:
         return self.code.value
+
+
+@contextlib.contextmanager
+def deep_recursion(limit: int = 20_000) -> Iterator[None]:
+    """libcst visits recursively: long `a + b + ...` chains need more than 1000 frames."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def parse_ast(source: str) -> ast.AST:
@@ -82,7 +96,11 @@ def analyse_source(
     module = parse_cst(source)
     from .analysis import analyse
 
-    analysis = analyse(module, settings)
+    try:
+        with deep_recursion():
+            analysis = analyse(module, settings)
+    except RecursionError:
+        raise SourceError("too deeply nested for libcst to analyse") from None
     if not analysis.sites:
         return Checked(module, [], [], analysis.classes)
     positions = _positions(analysis, module, found_screen, source)

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .analysis import ClassInfo, Kind, Scope, Site, find_argument, qualify
-from .engine import Finding, analyse_source
+from .engine import Finding, analyse_source, deep_recursion
 from .noqa import is_suppressed
 from .rules import Applicability
 from .settings import Settings
-from .source import split_lines
+from .source import SourceError, split_lines
 
 STYLES = ("layer", "argument")
 
@@ -62,9 +62,13 @@ def fix_source(
         return FixResult(source)
     module: cst.Module = checked.module
     sites = [site for site, _ in chosen]
-    plan = _Planner(module, sites, checked.classes, settings, style).plan()
-    fixed_module = module.visit(_Rewriter(plan))
-    return FixResult(fixed_module.code, sorted(finding for _, finding in chosen))
+    try:
+        with deep_recursion():
+            plan = _Planner(module, sites, checked.classes, settings, style).plan()
+            fixed = module.visit(_Rewriter(plan)).code
+    except RecursionError:
+        raise SourceError("too deeply nested for libcst to rewrite") from None
+    return FixResult(fixed, sorted(finding for _, finding in chosen))
 
 
 # -- planning ------------------------------------------------------------------
