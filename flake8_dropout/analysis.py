@@ -66,7 +66,7 @@ class Kind(enum.Enum):
 class Scope:
     """Names bound in one Python scope, each with every binding seen."""
 
-    kind: str  # "module" | "class" | "function"
+    kind: str  # "module" | "class" | "function" | "comprehension"
     parent: Scope | None
     bindings: dict[str, list[tuple[object, bool]]] = field(default_factory=dict)
     unknown_star_import: bool = False
@@ -259,6 +259,7 @@ class _Collector(cst.CSTVisitor):
         self.function_aliases: set[str] = set()
         self.guard = 0
         self.saved_guards: list[int] = []
+        self.pending_classes: list[ClassInfo] = []
         self.guarded_statements: set[int] = set()
         self.except_depth = 0
 
@@ -363,12 +364,16 @@ class _Collector(cst.CSTVisitor):
         info = ClassInfo(node, self.scope, len(self.classes), defines_forward)
         self.classes.append(info)
         self._bind(node.name.value, info)
-        self.frames.append(info)
+        self.pending_classes.append(info)
+
+    # Decorators and bases run outside the class: its frame covers the body only.
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.frames.append(self.pending_classes.pop())
         self.scope = Scope("class", self.scope)
         self.saved_guards.append(self.guard)
         self.guard = 0
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
         self.frames.pop()
         assert self.scope.parent is not None
         self.scope = self.scope.parent
@@ -404,17 +409,20 @@ class _Collector(cst.CSTVisitor):
         assert self.scope.parent is not None
         self.scope = self.scope.parent
 
+    # Decorators and defaults run outside the function: its frame covers the body only.
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind(node.name.value)
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._enter_function(node, node.params, node.decorators)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._leave_function()
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
         self._enter_function(node, node.params, ())
 
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
         self._leave_function()
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -461,10 +469,50 @@ class _Collector(cst.CSTVisitor):
             self._bind(name)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        # `:=` in a comprehension binds in the enclosing function (PEP 572).
+        scope = self.scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        for name in _target_names(node.target):
+            scope.bind(name, OTHER, self.except_depth > 0)
+
+    def visit_For(self, node: cst.For) -> None:
         for name in _target_names(node.target):
             self._bind(name)
 
-    def visit_For(self, node: cst.For) -> None:
+    # A comprehension's variables are its own: `[dropout(h) for dropout in self.drops]`.
+    def _enter_comprehension(self) -> None:
+        self.scope = Scope("comprehension", self.scope)
+
+    def _leave_comprehension(self) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter_comprehension()
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._leave_comprehension()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter_comprehension()
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._leave_comprehension()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter_comprehension()
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._leave_comprehension()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter_comprehension()
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._leave_comprehension()
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
         for name in _target_names(node.target):
             self._bind(name)
 
@@ -561,7 +609,9 @@ class _Classifier:
         if name.startswith("torch."):
             parts = name.split(".")
             last = parts[-1]
-            is_layer = "nn" in parts[:-1] and last[:1].isupper() and last not in _NN_NON_MODULES
+            # Private layer bases count too: `_DropoutNd`, `_ConvNd`, `_Loss`, ...
+            is_class = last.lstrip("_")[:1].isupper()
+            is_layer = "nn" in parts[:-1] and is_class and last not in _NN_NON_MODULES
             return Kind.MODULE if is_layer else Kind.NOT_MODULE
         if name.startswith(_NOT_MODULE_PREFIXES):
             return Kind.NOT_MODULE

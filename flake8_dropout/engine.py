@@ -145,8 +145,8 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
 
     wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     ranges = wrapper.resolve(libcst.metadata.PositionProvider)
-    # The call's own parentheses are not part of it, as in `ast`.
-    starts = [ranges[site.node.func].start for site in analysis.sites]
+    # Like `ast`, libcst leaves the call's own parentheses out of its range.
+    starts = [ranges[site.node].start for site in analysis.sites]
     return [(start.line, start.column) for start in starts]
 
 
