@@ -46,10 +46,13 @@ def deep_recursion(limit: int = 20_000) -> Iterator[None]:
 def parse_ast(source: str) -> ast.AST:
     try:
         return ast.parse(source)
-    except SyntaxError as error:
-        raise SourceError(f"syntax error at line {error.lineno}: {error.msg}") from None
-    except (ValueError, RecursionError, MemoryError) as error:
-        raise SourceError(f"cannot parse: {type(error).__name__}: {error}") from None
+    except SyntaxError as error:  # IndentationError and TabError too
+        where = f" at line {error.lineno}" if error.lineno else ""
+        raise SourceError(f"{type(error).__name__}{where}: {error.msg}") from None
+    except (RecursionError, MemoryError):
+        raise SourceError("too deeply nested for Python's parser") from None
+    except ValueError as error:  # null bytes on older Pythons
+        raise SourceError(f"cannot parse: {error}") from None
 
 
 def parse_cst(source: str):  # -> libcst.Module; libcst is imported only when needed

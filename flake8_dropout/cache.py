@@ -1,0 +1,91 @@
+"""Result cache: unchanged files are answered without being read.
+
+One JSON file per (tool version, settings) pair, in the cache folder. It maps
+each file's absolute path to its (mtime_ns, size) and its findings (`# noqa`
+applied, `--select`/`--ignore` not: those are applied on the way out). A file
+that could not be read or parsed is never cached, so its error is reported
+on every run. The cache is written atomically; a corrupt or foreign cache
+file is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+
+#: A cached finding: line, column (0-based), code, message, applicability.
+Row = tuple  # (int, int, str, str, str)
+
+_FORMAT = 1
+
+
+class Cache:
+    def __init__(self, folder: Path, settings_key: str) -> None:
+        self.folder = folder
+        key = f"{__version__}\0{settings_key}\0{_FORMAT}"
+        self.key = key
+        self.file = folder / f"results-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+        self.entries: dict[str, list] = {}
+        self.dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.file, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("key") == self.key:
+            files = data.get("files")
+            if isinstance(files, dict):
+                self.entries = files
+
+    def get(self, path: str, stat: os.stat_result, need_parsed: bool) -> list[Row] | None:
+        """The cached findings of `path`, None when unknown or stale.
+
+        `need_parsed`: a file named on the command line must have been parsed
+        (a discovered file without "dropout" in it was only screened).
+        """
+        entry = self.entries.get(path)
+        try:
+            mtime, size, parsed, rows = entry  # type: ignore[misc]
+            if mtime != stat.st_mtime_ns or size != stat.st_size or (need_parsed and not parsed):
+                return None
+            return [tuple(row) for row in rows]
+        except (TypeError, ValueError):
+            return None
+
+    def put(self, path: str, stat: os.stat_result, parsed: bool, rows: list[Row]) -> None:
+        self.entries[path] = [stat.st_mtime_ns, stat.st_size, parsed, [list(r) for r in rows]]
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache if it changed; any failure leaves the old one (or none)."""
+        if not self.dirty:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by flake8-dropout\n*\n", encoding="utf-8")
+            data = json.dumps(
+                {"key": self.key, "files": self.entries}, separators=(",", ":")
+            ).encode()
+            fd, temporary = tempfile.mkstemp(prefix=".results.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, self.file)
+            except BaseException:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass

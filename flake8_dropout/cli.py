@@ -1,0 +1,455 @@
+"""`python -m flake8_dropout` / `flake8-dropout`: check, fix or diff files and folders.
+
+Exit status: 0 nothing left to report; 1 findings remain (also after --fix) or
+--diff would change something; 2 usage or configuration error, or a path that
+could not be read, decoded or parsed (named on stderr, never written; every
+other file is still checked or fixed). --exit-zero turns 1 into 0, never 2.
+
+Work per file, cheapest first: the result cache (by mtime and size); then the
+bytes (no b"dropout" and b"torch": nothing to do for a discovered file); then
+decode and the text screen; then `ast`; then libcst through `engine.check`.
+Files named on the command line and stdin are always decoded and parsed, so
+their syntax errors are reported. libcst and the fixer are imported only when
+a file needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import (
+    FIX_STYLES,
+    OUTPUT_FORMATS,
+    ConfigError,
+    common_start,
+    find_config,
+    is_selected,
+    resolve,
+)
+from .source import SourceError
+
+STDIN = "-"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flake8-dropout",
+        description="Find functional dropout that ignores model.eval() in PyTorch modules, "
+        "and fix it into nn.Dropout layers.",
+        epilog="Exit status: 0 nothing to report, 1 findings remain, 2 usage error or a file "
+        "that cannot be read or parsed. Settings are read from [tool.flake8-dropout] in "
+        "pyproject.toml; flags override them.",
+    )
+    add = parser.add_argument
+    add(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files and folders to check (default: .); - for stdin",
+    )
+    fixing = parser.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes (DRP001) in place")
+    fixing.add_argument(
+        "--unsafe-fixes",
+        action="store_const",
+        const=True,
+        default=None,
+        help="with --fix or --diff, also apply unsafe fixes (DRP002, DRP003)",
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
+    )
+    fixing.add_argument(
+        "--fix-style",
+        choices=FIX_STYLES,
+        default=None,
+        help="layer: register nn.Dropout layers (default); argument: pass training=self.training",
+    )
+    fixing.add_argument(
+        "--show-fixes",
+        action="store_const",
+        const=True,
+        default=None,
+        help="list the findings that were fixed (with --diff: would be fixed)",
+    )
+    selection = parser.add_argument_group("selection")
+    for flag, text in (
+        ("--select", "codes or prefixes to report (default: DRP)"),
+        ("--ignore", "codes or prefixes not to report"),
+        ("--extend-select", "codes or prefixes added to --select"),
+        ("--extend-ignore", "codes or prefixes added to --ignore"),
+        ("--exclude", "patterns of paths to skip; replaces the defaults (.git, build, dist, ...)"),
+        ("--extend-exclude", "patterns of paths to skip, added to --exclude"),
+    ):
+        selection.add_argument(flag, metavar="LIST", default=None, help=text)
+    selection.add_argument(
+        "--module-bases",
+        "--dropout-module-bases",
+        dest="module_bases",
+        metavar="LIST",
+        default=None,
+        help="extra dotted base classes whose subclasses are nn.Modules",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument("--output-format", choices=OUTPUT_FORMATS, default=None)
+    output.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even if findings remain (errors: still 2)"
+    )
+    output.add_argument("-q", "--quiet", action="store_true", help="no closing summary")
+    output.add_argument(
+        "--stdin-filename", metavar="PATH", default=None, help="the name of the file read from -"
+    )
+    run = parser.add_argument_group("run")
+    run.add_argument(
+        "-j", "--jobs", type=int, default=None, help="processes to use (default: all cores)"
+    )
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    run.add_argument("--cache-dir", metavar="PATH", default=None, help="where the cache lives")
+    run.add_argument(
+        "--config", metavar="PYPROJECT", default=None, help="read settings from this file"
+    )
+    run.add_argument("--version", action="version", version=f"flake8-dropout {__version__}")
+    return parser
+
+
+# --- the work on one file (runs in worker processes too) --------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: object  # Settings
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    mode: str  # "check", "fix", "diff"
+    unsafe: bool
+    style: str
+
+    def is_selected(self, code: str) -> bool:
+        return is_selected(code, self.select, self.ignore)
+
+
+@dataclass
+class Job:
+    index: int
+    display: str
+    path: str | None  # None: stdin
+    data: bytes
+    explicit: bool
+
+
+@dataclass
+class Outcome:
+    rows: list[tuple] = field(default_factory=list)  # (line, column, code, message, applicability)
+    parsed: bool = False
+    error: str | None = None
+    fixed: list[tuple] = field(default_factory=list)
+    diff: str = ""
+    output: bytes | None = None  # the fixed bytes (stdin)
+
+
+def _rows(findings, text: str) -> list[tuple]:
+    from .noqa import is_suppressed
+    from .source import split_lines
+
+    if not findings:
+        return []
+    lines = split_lines(text)
+    return [
+        (f.line, f.column, f.code.value, f.message, f.applicability.value)
+        for f in findings
+        if not is_suppressed(lines[f.line - 1] if f.line <= len(lines) else "", f.code.value)
+    ]
+
+
+def unified_diff(display: str, old: str, new: str) -> str:
+    import difflib
+
+    before = io.StringIO(old, newline="").readlines()
+    after = io.StringIO(new, newline="").readlines()
+    out = []
+    for line in difflib.unified_diff(before, after, fromfile=display, tofile=display):
+        if not line.endswith(("\n", "\r")):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def _work(context: Context, job: Job) -> Outcome:
+    if not job.explicit and (b"dropout" not in job.data or b"torch" not in job.data):
+        return Outcome()
+    from .engine import check, parse_ast
+    from .screen import text_may_hold_finding
+    from .source import decode
+
+    decoded = decode(job.data)
+    text = decoded.text
+    if not job.explicit and not text_may_hold_finding(text):
+        return Outcome()
+    tree = parse_ast(text)
+    if context.mode == "check":
+        return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=True)
+
+    from .fix import fix_source
+
+    result = fix_source(
+        text,
+        context.settings,
+        unsafe=context.unsafe,
+        style=context.style,
+        selected=context.is_selected,
+    )
+    new = result.source
+    fixed = [
+        (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
+    ]
+    outcome = Outcome(parsed=True, fixed=fixed)
+    if new == text:
+        outcome.rows = _rows(check(text, context.settings, tree=tree), text)
+        outcome.output = job.data
+        return outcome
+    try:
+        new_tree = parse_ast(new)
+    except SourceError as error:
+        raise SourceError(
+            f"the fix does not parse ({error}); left unchanged, please report"
+        ) from None
+    try:
+        data = decoded.encode(new)
+    except UnicodeEncodeError as error:
+        raise SourceError(f"the fix cannot be encoded as {decoded.encoding}: {error}") from None
+    outcome.output = data
+    if context.mode == "diff":
+        # Nothing is written: report what would remain at its place in the file as it is.
+        done = {row[:3] for row in fixed}
+        before = _rows(check(text, context.settings, tree=tree), text)
+        outcome.rows = [row for row in before if row[:3] not in done]
+        outcome.diff = unified_diff(job.display, text, new)
+        return outcome
+    outcome.rows = _rows(check(new, context.settings, tree=new_tree), new)
+    if job.path is not None:
+        from .source import write_atomic
+
+        try:
+            write_atomic(Path(job.path), data)
+        except OSError as error:
+            raise SourceError(f"cannot write: {error.strerror or error}") from None
+    return outcome
+
+
+def run_job(context: Context, job: Job) -> Outcome:
+    """`_work` that never raises: every failure becomes the file's error."""
+    try:
+        return _work(context, job)
+    except SourceError as error:
+        return Outcome(error=str(error))
+    except RecursionError:
+        return Outcome(error="too deeply nested to analyse (RecursionError)")
+    except MemoryError:
+        return Outcome(error="out of memory while analysing")
+    except Exception as error:  # noqa: BLE001 - reported as the file's error, never a traceback
+        return Outcome(error=f"internal error: {type(error).__name__}: {error}")
+
+
+def _run_all(context: Context, jobs: list[Job], workers: int) -> list[Outcome]:
+    if len(jobs) > 1 and workers > 1:
+        try:
+            from concurrent.futures import ProcessPoolExecutor
+
+            workers = min(workers, len(jobs))
+            chunk = max(1, len(jobs) // (workers * 4))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(run_job, [context] * len(jobs), jobs, chunksize=chunk))
+        except (OSError, ImportError, RuntimeError):  # no process pool here: run serially
+            pass
+    return [run_job(context, job) for job in jobs]
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def _write(stream, text: str) -> None:
+    if not text:
+        return
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(text.encode(stream.encoding or "utf-8", "backslashreplace"))
+        buffer.flush()
+    else:
+        stream.write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exit_:  # argparse: --help, --version, usage errors
+        return exit_.code if isinstance(exit_.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
+        except OSError:
+            pass
+        return 1
+    except Exception as error:  # noqa: BLE001 - never a traceback
+        _write(sys.stderr, f"flake8-dropout: internal error: {type(error).__name__}: {error}\n")
+        return 2
+
+
+def _usage_error(message: str) -> int:
+    _write(sys.stderr, f"flake8-dropout: error: {message}\n")
+    return 2
+
+
+def _main(argv: list[str]) -> int:
+    args = build_parser().parse_intermixed_args(argv)
+    paths = args.paths or ["."]
+    if paths.count(STDIN) > 1:
+        return _usage_error("- (stdin) can be given only once")
+    if args.jobs is not None and args.jobs < 1:
+        return _usage_error("--jobs must be at least 1")
+    stdin_display = args.stdin_filename or "stdin"
+    starts = [p if p != STDIN else (args.stdin_filename or ".") for p in paths]
+    flags = {
+        "module-bases": args.module_bases,
+        "select": args.select,
+        "ignore": args.ignore,
+        "extend-select": args.extend_select,
+        "extend-ignore": args.extend_ignore,
+        "exclude": args.exclude,
+        "extend-exclude": args.extend_exclude,
+        "fix-style": args.fix_style,
+        "unsafe-fixes": args.unsafe_fixes,
+        "show-fixes": args.show_fixes,
+        "output-format": args.output_format,
+        "cache-dir": args.cache_dir,
+        "cache": False if args.no_cache else None,
+        "jobs": args.jobs,
+    }
+    try:
+        config = find_config(common_start(starts), Path(args.config) if args.config else None)
+        options = resolve(config, flags)
+    except ConfigError as error:
+        return _usage_error(str(error))
+
+    mode = "diff" if args.diff else ("fix" if args.fix else "check")
+    context = Context(
+        options.settings,
+        options.select,
+        options.ignore,
+        mode,
+        options.unsafe_fixes,
+        options.fix_style,
+    )
+    from .discovery import discover
+
+    file_paths = [p for p in paths if p != STDIN]
+    targets, path_errors = (
+        discover(file_paths, options.exclude, options.user_exclude, str(config.root))
+        if file_paths
+        else ([], [])
+    )
+    errors: list[tuple[str, str]] = [(e.display, e.reason) for e in path_errors]
+
+    cache = None
+    if mode == "check" and options.cache_dir is not None:
+        from .cache import Cache
+
+        cache = Cache(Path(os.path.abspath(options.cache_dir)), options.settings.cache_key())
+
+    results: list[tuple[str, Outcome]] = []  # (display, outcome)
+    jobs: list[Job] = []
+    stats = {}
+    for target in targets:
+        try:
+            stat = os.stat(target.path)
+            if cache is not None:
+                rows = cache.get(target.path, stat, need_parsed=target.explicit)
+                if rows is not None:
+                    results.append((target.display, Outcome(rows)))
+                    continue
+            with open(target.path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            errors.append((target.display, f"cannot read: {error.strerror or error}"))
+            continue
+        if not target.explicit and (b"dropout" not in data or b"torch" not in data):
+            results.append((target.display, Outcome()))
+            if cache is not None:
+                cache.put(target.path, stat, False, [])
+            continue
+        stats[len(jobs)] = stat
+        jobs.append(Job(len(jobs), target.display, target.path, data, target.explicit))
+
+    outcomes = _run_all(context, jobs, options.jobs)
+    for job, outcome in zip(jobs, outcomes):
+        results.append((job.display, outcome))
+        if cache is not None and outcome.error is None:
+            cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows)
+    if cache is not None:
+        cache.save()
+
+    stdin_outcome = None
+    if STDIN in paths:
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        stdin_outcome = run_job(context, Job(-1, stdin_display, None, data, True))
+        results.append((stdin_display, stdin_outcome))
+        if mode == "fix":
+            # An editor replaces its buffer with this: on an error, give the input back.
+            out = stdin_outcome.output if stdin_outcome.error is None else data
+            sys.stdout.flush()
+            sys.stdout.buffer.write(out if out is not None else data)
+            sys.stdout.flush()
+
+    from .report import FORMATS, Reported, summary
+
+    remaining: list[Reported] = []
+    fixed: list[Reported] = []
+    diffs: list[tuple[str, str]] = []
+    for display, outcome in results:
+        if outcome.error is not None:
+            errors.append((display, outcome.error))
+            continue
+        remaining.extend(
+            Reported(display, *row) for row in outcome.rows if context.is_selected(row[2])
+        )
+        fixed.extend(Reported(display, *row) for row in outcome.fixed)
+        if outcome.diff:
+            diffs.append((display, outcome.diff))
+    remaining.sort()
+    fixed.sort()
+    errors.sort()
+
+    findings_stream = sys.stdout
+    if mode == "diff" or (mode == "fix" and stdin_outcome is not None):
+        findings_stream = sys.stderr
+    if mode == "diff":
+        _write(sys.stdout, "".join(diff for _, diff in sorted(diffs)))
+        _write(findings_stream, FORMATS["text"](remaining))
+    else:
+        _write(findings_stream, FORMATS[options.output_format](remaining))
+    if options.show_fixes and fixed:
+        verb = "Would fix" if mode == "diff" else "Fixed"
+        _write(sys.stderr, "".join(f"{verb} {item.text}\n" for item in fixed))
+    _write(sys.stderr, "".join(f"{display}: error: {reason}\n" for display, reason in errors))
+    if not args.quiet:
+        text = summary(
+            remaining, len(fixed), len(errors), unsafe_fixes=options.unsafe_fixes, mode=mode
+        )
+        _write(sys.stderr, text)
+
+    if errors:
+        return 2
+    if remaining or diffs:
+        return 0 if args.exit_zero else 1
+    return 0

@@ -1,0 +1,287 @@
+"""Options for the command line: `[tool.flake8-dropout]` in pyproject.toml, then flags.
+
+`resolve` is the one place where raw option values (from the TOML table or
+from the command line) become `Options` and the engine's `Settings`; both
+sources go through the same parsing, so `module-bases = "a, b"` and
+`module-bases = ["a", "b"]` and `--module-bases a,b` mean the same thing.
+Command-line values override the file's, which override the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .settings import Settings, split_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+TABLE = "flake8-dropout"
+CACHE_DIR_NAME = ".flake8-dropout-cache"
+CACHE_DIR_ENV = "FLAKE8_DROPOUT_CACHE_DIR"
+
+#: Folder names skipped while walking a folder, unless `exclude` replaces them.
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "__pypackages__",
+    "_build",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "*.egg-info",
+    CACHE_DIR_NAME,
+)
+
+FIX_STYLES = ("layer", "argument")
+OUTPUT_FORMATS = ("text", "json", "github")
+_CODE_PREFIX = re.compile(r"^[A-Z]+[0-9]*$")
+
+#: Option name -> kind. Names are those of the flags (`--extend-select`);
+#: `dropout-module-bases`, the flake8 plugin's spelling, is accepted as well.
+_KINDS: dict[str, str] = {
+    "module-bases": "names",
+    "select": "codes",
+    "ignore": "codes",
+    "extend-select": "codes",
+    "extend-ignore": "codes",
+    "exclude": "patterns",
+    "extend-exclude": "patterns",
+    "fix-style": "fix-style",
+    "unsafe-fixes": "bool",
+    "show-fixes": "bool",
+    "output-format": "output-format",
+    "cache-dir": "path",
+    "cache": "bool",
+    "jobs": "jobs",
+}
+_ALIASES = {"dropout-module-bases": "module-bases"}
+
+
+class ConfigError(Exception):
+    """A bad option value or configuration file: a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """An exclude pattern and the folder that relative patterns start from."""
+
+    text: str
+    base: str  # absolute folder
+
+    def matches(self, path: str, name: str) -> bool:
+        """`path` absolute, `name` its last part."""
+        from fnmatch import fnmatchcase
+
+        if "/" not in self.text and os.sep not in self.text:
+            return fnmatchcase(name, self.text)
+        full = os.path.normpath(os.path.join(self.base, self.text))
+        return fnmatchcase(path, full)
+
+
+@dataclass(frozen=True)
+class Options:
+    settings: Settings
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    exclude: tuple[Pattern, ...]  # replaces DEFAULT_EXCLUDE when the user sets it
+    user_exclude: tuple[Pattern, ...]  # what the user asked for: applies to explicit paths too
+    fix_style: str
+    unsafe_fixes: bool
+    show_fixes: bool
+    output_format: str
+    cache_dir: Path | None  # None: no cache
+    jobs: int
+
+    def is_selected(self, code: str) -> bool:
+        return is_selected(code, self.select, self.ignore)
+
+
+def is_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    """flake8's rule: the longest matching prefix decides; a tie counts as ignored."""
+    selected = max((len(p) for p in select if code.startswith(p)), default=-1)
+    if selected < 0:
+        return False
+    ignored = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return selected > ignored
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path | None  # the pyproject.toml with a [tool.flake8-dropout] table
+    root: Path  # project root: where the cache lives and relative paths start
+    table: Mapping[str, Any]
+
+
+def load_pyproject(path: Path) -> Mapping[str, Any] | None:
+    """The `[tool.flake8-dropout]` table, None if the file has none."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    table = data.get("tool", {}).get(TABLE) if isinstance(data.get("tool"), dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
+    return table
+
+
+def find_config(start: Path, explicit: Path | None = None) -> ConfigFile:
+    """Walk up from `start`: the first pyproject.toml with our table wins.
+
+    Without one, the project root is the folder of the nearest pyproject.toml,
+    else the current folder.
+    """
+    if explicit is not None:
+        table = load_pyproject(explicit)
+        return ConfigFile(explicit, explicit.resolve().parent, table or {})
+    nearest: Path | None = None
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            if nearest is None:
+                nearest = folder
+            table = load_pyproject(candidate)
+            if table is not None:
+                return ConfigFile(candidate, folder, table)
+    return ConfigFile(None, nearest or Path.cwd(), {})
+
+
+def _normalise_key(key: str) -> str:
+    key = key.replace("_", "-").lower()
+    return _ALIASES.get(key, key)
+
+
+def _names(value: Any, option: str) -> tuple[str, ...]:
+    if isinstance(value, str) or (
+        isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+    ):
+        return split_names(value)
+    raise ConfigError(f"{option}: expected a list of strings or a comma-separated string")
+
+
+def _parse(option: str, value: Any, base: str) -> Any:
+    kind = _KINDS[option]
+    if kind == "names":
+        return _names(value, option)
+    if kind == "codes":
+        codes = tuple(c.upper() for c in _names(value, option))
+        for code in codes:
+            if not _CODE_PREFIX.match(code):
+                raise ConfigError(f"{option}: {code!r} is not a code or code prefix (like DRP001)")
+        return codes
+    if kind == "patterns":
+        return tuple(Pattern(p.rstrip("/") or p, base) for p in _names(value, option))
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{option}: expected true or false")
+    if kind == "fix-style":
+        if value not in FIX_STYLES:
+            raise ConfigError(f"{option}: expected one of {', '.join(FIX_STYLES)}")
+        return value
+    if kind == "output-format":
+        if value not in OUTPUT_FORMATS:
+            raise ConfigError(f"{option}: expected one of {', '.join(OUTPUT_FORMATS)}")
+        return value
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{option}: expected a path")
+        return Path(base, os.path.expanduser(value))
+    if kind == "jobs":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{option}: expected a whole number >= 1")
+        return value
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _layer(raw: Mapping[str, Any], base: str, origin: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        option = _normalise_key(key)
+        if option not in _KINDS:
+            known = ", ".join(sorted(_KINDS))
+            raise ConfigError(f"{origin}: unknown option {key!r} (known: {known})")
+        try:
+            parsed[option] = _parse(option, value, base)
+        except ConfigError as error:
+            raise ConfigError(f"{origin}: {error}") from None
+    return parsed
+
+
+def resolve(
+    file: ConfigFile,
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str] = os.environ,
+    cwd: str | None = None,
+) -> Options:
+    """File table, then flags (values None mean "not given"), into Options."""
+    cwd = cwd or os.getcwd()
+    origin = f"{file.path} [tool.{TABLE}]" if file.path else "configuration"
+    values = _layer(file.table, str(file.root), origin)
+    env_cache = environ.get(CACHE_DIR_ENV)
+    if env_cache:
+        values.update(_layer({"cache-dir": env_cache}, cwd, CACHE_DIR_ENV))
+    values.update(_layer(flags, cwd, "command line"))
+
+    select = values.get("select", ("DRP",)) + values.get("extend-select", ())
+    ignore = values.get("ignore", ()) + values.get("extend-ignore", ())
+    user_exclude = values.get("exclude", ()) + values.get("extend-exclude", ())
+    default_exclude = tuple(Pattern(p, str(file.root)) for p in DEFAULT_EXCLUDE)
+    exclude = values.get("exclude", default_exclude) + values.get("extend-exclude", ())
+    cache_dir: Path | None = None
+    if values.get("cache", True):
+        cache_dir = values.get("cache-dir", file.root / CACHE_DIR_NAME)
+    return Options(
+        settings=Settings.from_options(module_bases=values.get("module-bases", ())),
+        select=select,
+        ignore=ignore,
+        exclude=exclude,
+        user_exclude=user_exclude,
+        fix_style=values.get("fix-style", "layer"),
+        unsafe_fixes=values.get("unsafe-fixes", False),
+        show_fixes=values.get("show-fixes", False),
+        output_format=values.get("output-format", "text"),
+        cache_dir=cache_dir,
+        jobs=values.get("jobs", os.cpu_count() or 1),
+    )
+
+
+def common_start(paths: Iterable[str], cwd: str | None = None) -> Path:
+    """The folder to look for pyproject.toml from: the common folder of the paths."""
+    cwd = cwd or os.getcwd()
+    folders = []
+    for path in paths:
+        full = os.path.abspath(os.path.join(cwd, path))
+        folders.append(full if os.path.isdir(full) else os.path.dirname(full))
+    if not folders:
+        return Path(cwd)
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives on Windows
+        return Path(cwd)

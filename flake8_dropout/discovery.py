@@ -1,0 +1,174 @@
+"""Which files the command line checks.
+
+- A file named on the command line is always checked (whatever its suffix),
+  unless it matches an exclude pattern the user configured.
+- A folder is walked recursively for `*.py` files, in sorted order. Skipped:
+  folders matching the exclude patterns (by default `.git`, `build`, `dist`,
+  `__pycache__`, `site-packages`, `.venv`, ...), every virtual environment (a
+  folder holding `pyvenv.cfg`), what `.gitignore` files ignore (the ones in
+  the walked folders and in their parents up to the repository root; a deeper
+  file overrides a shallower one, as in git), and symlinked folders.
+- A file reached twice (through a symlink) is checked once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .config import Pattern
+
+
+@dataclass(frozen=True)
+class Target:
+    display: str  # the path as reported
+    path: str  # absolute
+    explicit: bool  # named on the command line: always decoded and parsed
+
+
+@dataclass(frozen=True)
+class PathError:
+    display: str
+    reason: str
+
+
+def _excluded(path: str, patterns: Sequence[Pattern], root: str) -> bool:
+    """`path`, or one of its folders inside the project `root`, matches a pattern."""
+    current = path
+    while True:
+        name = os.path.basename(current)
+        if any(pattern.matches(current, name) for pattern in patterns):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current or not parent.startswith(root.rstrip(os.sep) + os.sep):
+            return False
+        current = parent
+
+
+class _GitIgnores:
+    """Stack of (folder, spec) pairs from the repository root down to the walked folder."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, object] = {}
+
+    def spec_for(self, folder: str):
+        if folder not in self._cache:
+            spec = None
+            try:
+                with open(os.path.join(folder, ".gitignore"), encoding="utf-8") as handle:
+                    lines = handle.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines = []
+            if any(line.strip() and not line.startswith("#") for line in lines):
+                import pathspec
+
+                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            self._cache[folder] = spec
+        return self._cache[folder]
+
+    def initial(self, folder: str) -> list[tuple[str, object]]:
+        """Specs of `folder`'s parents, from the repository root (or `folder`) down."""
+        chain = [folder]
+        current = folder
+        while not os.path.exists(os.path.join(current, ".git")):
+            parent = os.path.dirname(current)
+            if parent == current:
+                chain = [folder]  # not in a repository: only the walked folders count
+                break
+            chain.append(parent)
+            current = parent
+        stack = []
+        for each in reversed(chain):
+            spec = self.spec_for(each)
+            if spec is not None:
+                stack.append((each, spec))
+        return stack
+
+    @staticmethod
+    def ignored(stack: list[tuple[str, object]], path: str, is_dir: bool) -> bool:
+        for folder, spec in reversed(stack):
+            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            if is_dir:
+                relative += "/"
+            result = spec.check_file(relative)  # type: ignore[attr-defined]
+            if result.include is not None:
+                return bool(result.include)
+        return False
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def discover(
+    arguments: Sequence[str],
+    exclude: Sequence[Pattern],
+    user_exclude: Sequence[Pattern],
+    root: str,
+) -> tuple[list[Target], list[PathError]]:
+    targets: list[Target] = []
+    errors: list[PathError] = []
+    seen: dict[str, int] = {}  # real path -> index in targets
+    ignores = _GitIgnores()
+
+    def add(display: str, path: str, explicit: bool) -> None:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen[real] = len(targets)
+            targets.append(Target(display, path, explicit))
+        elif explicit:  # named on the command line and also found in a folder: parse it
+            index = seen[real]
+            targets[index] = Target(targets[index].display, targets[index].path, True)
+
+    for argument in arguments:
+        path = os.path.abspath(argument)
+        display = os.path.normpath(argument)
+        if not os.path.lexists(path):
+            errors.append(PathError(display, "no such file or folder"))
+            continue
+        if argument.endswith(("/", os.sep)) and not os.path.isdir(path):
+            errors.append(PathError(display, "not a folder"))
+            continue
+        if user_exclude and _excluded(path, user_exclude, root):
+            continue
+        if os.path.isdir(path):
+            _walk(path, display, exclude, ignores, ignores.initial(path), add, errors)
+        elif os.path.exists(path):
+            add(display, path, True)
+        else:
+            errors.append(PathError(display, "broken symbolic link"))
+    return targets, errors
+
+
+def _walk(folder, display, exclude, ignores, stack, add, errors) -> None:
+    try:
+        with os.scandir(folder) as iterator:
+            entries = sorted(iterator, key=lambda entry: entry.name)
+    except OSError as error:
+        errors.append(PathError(display, f"cannot read the folder: {error.strerror or error}"))
+        return
+    for entry in entries:
+        path = os.path.join(folder, entry.name)
+        shown = os.path.normpath(os.path.join(display, entry.name))
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = not is_dir and entry.is_file()  # a symlinked file is fine
+        except OSError:
+            continue
+        if is_dir:
+            if (
+                any(pattern.matches(path, entry.name) for pattern in exclude)
+                or _is_virtualenv(path)
+                or ignores.ignored(stack, path, True)
+            ):
+                continue
+            spec = ignores.spec_for(path)
+            inner = stack + [(path, spec)] if spec is not None else stack
+            _walk(path, shown, exclude, ignores, inner, add, errors)
+        elif is_file and entry.name.endswith(".py"):
+            if any(pattern.matches(path, entry.name) for pattern in exclude):
+                continue
+            if ignores.ignored(stack, path, False):
+                continue
+            add(shown, path, False)

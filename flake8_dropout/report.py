@@ -1,0 +1,107 @@
+"""What the command line prints: findings (text, json, github) and the closing summary.
+
+Findings go to stdout (stderr when stdout carries the fixed source of stdin,
+or a diff); the summary, the `--show-fixes` list and file errors go to stderr,
+so stdout stays parseable the way flake8's output is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Reported:
+    path: str
+    line: int  # 1-based
+    column: int  # 0-based, as the engine gives it; printed 1-based
+    code: str
+    message: str  # starts with the code
+    applicability: str  # "safe", "unsafe" or "none"
+
+    @property
+    def text(self) -> str:
+        return f"{self.path}:{self.line}:{self.column + 1}: {self.message}"
+
+
+def format_text(items: Sequence[Reported]) -> str:
+    return "".join(item.text + "\n" for item in items)
+
+
+def format_json(items: Sequence[Reported]) -> str:
+    rows = [
+        {
+            "path": item.path,
+            "line": item.line,
+            "column": item.column + 1,
+            "code": item.code,
+            "message": item.message,
+            "fix": item.applicability,
+        }
+        for item in items
+    ]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(items: Sequence[Reported]) -> str:
+    """GitHub Actions workflow commands: annotations on the pull request's diff."""
+    return "".join(
+        f"::error title={_escape_property('flake8-dropout ' + item.code)},"
+        f"file={_escape_property(item.path)},line={item.line},col={item.column + 1}"
+        f"::{_escape_data(item.text)}\n"
+        for item in items
+    )
+
+
+FORMATS = {"text": format_text, "json": format_json, "github": format_github}
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def summary(
+    remaining: Sequence[Reported],
+    fixed: int,
+    errors: int,
+    *,
+    unsafe_fixes: bool,
+    mode: str,  # "check", "fix" or "diff"
+) -> str:
+    lines = []
+    if mode == "fix" and fixed:
+        lines.append(f"Fixed {_count(fixed, 'finding')}.")
+    elif mode == "diff" and fixed:
+        lines.append(f"Would fix {_count(fixed, 'finding')}.")
+    safe = sum(item.applicability == "safe" for item in remaining)
+    unsafe = sum(item.applicability == "unsafe" for item in remaining)
+    if remaining:
+        count = _count(len(remaining), "finding")
+        if mode == "check":
+            text = f"Found {count}"
+        else:
+            text = f"{count} {'would ' if mode == 'diff' else ''}remain{'s' if len(remaining) == 1 and mode == 'fix' else ''}"
+        parts = []
+        fixable = safe + (unsafe if unsafe_fixes else 0)
+        if fixable and mode == "check":
+            flag = "--fix --unsafe-fixes" if unsafe_fixes and unsafe else "--fix"
+            parts.append(f"{fixable} fixable with {flag}")
+        if unsafe and not unsafe_fixes:
+            more = "more " if parts else ""
+            parts.append(f"{unsafe} {more}with --unsafe-fixes")
+        lines.append(text + (f" ({', '.join(parts)})." if parts else "."))
+    elif not errors:
+        lines.append("All checks passed." if mode != "diff" or not fixed else "")
+    if errors:
+        lines.append(f"{_count(errors, 'file')} could not be checked (see above).")
+    return "".join(line + "\n" for line in lines if line)
