@@ -138,10 +138,20 @@ def _is_base_init(statement: cst.CSTNode, receiver: str) -> bool:
 
 
 def _attribute_targets(node: cst.CSTNode, receiver: str) -> Iterator[str]:
-    """Attributes of `receiver` that an assignment target writes."""
-    if isinstance(node, cst.Attribute):
-        if isinstance(node.value, cst.Name) and node.value.value == receiver:
-            yield node.attr.value
+    """Attributes of `receiver` that an assignment target writes or mutates.
+
+    `self.config.p = ...` and `self.rates[0] = ...` change what `self.config`
+    and `self.rates` hold, so they count as writes of `config` and `rates`.
+    """
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        chain: cst.BaseExpression = node
+        while isinstance(chain, (cst.Attribute, cst.Subscript)):
+            owner = chain.value
+            if isinstance(owner, cst.Name) and owner.value == receiver:
+                if isinstance(chain, cst.Attribute):
+                    yield chain.attr.value
+                return
+            chain = owner
     elif isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
             yield from _attribute_targets(element.value, receiver)
@@ -150,12 +160,26 @@ def _attribute_targets(node: cst.CSTNode, receiver: str) -> Iterator[str]:
 
 
 class _AttributeScan(cst.CSTVisitor):
-    """Attributes a method assigns to and reads from its receiver."""
+    """Attributes a method assigns to and reads from its receiver.
 
-    def __init__(self, receiver: str | None) -> None:
+    With `nested=False`, assignments inside nested functions and classes are
+    left out: they run when called, not where they stand.
+    """
+
+    def __init__(self, receiver: str | None, nested: bool = True) -> None:
         self.receiver = receiver
+        self.nested = nested
         self.assigned: set[str] = set()
         self.seen: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return self.nested
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return self.nested
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return self.nested
 
     def _targets(self, target: cst.CSTNode) -> None:
         if self.receiver is not None:
@@ -195,8 +219,10 @@ def _class_facts(info: ClassInfo, known: dict[int, _ClassFacts]) -> _ClassFacts:
                 targets: Sequence[cst.CSTNode] = ()
                 if isinstance(small, cst.Assign):
                     targets = [t.target for t in small.targets]
-                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-                    targets = [small.target]
+                elif isinstance(small, cst.AugAssign) or (
+                    isinstance(small, cst.AnnAssign) and small.value is not None
+                ):
+                    targets = [small.target]  # a bare `p: float` sets nothing
                 for target in targets:
                     if isinstance(target, cst.Name):
                         class_attributes.add(target.value)
@@ -215,7 +241,7 @@ def _class_facts(info: ClassInfo, known: dict[int, _ClassFacts]) -> _ClassFacts:
         for index, inner in enumerate(statement.body.body):
             if base_init_index is None and _is_base_init(inner, receiver):
                 base_init_index = index
-            inner_scan = _AttributeScan(receiver)
+            inner_scan = _AttributeScan(receiver, nested=False)
             inner.visit(inner_scan)
             for attribute in inner_scan.assigned:
                 assigned_in_init[attribute] = index
@@ -330,13 +356,15 @@ class _Planner:
 
         self.classifier = _Classifier(settings)
         self.module_scope = _module_scope(sites)
+        self.nn_alias, self.nn_import = _nn_alias(module, self.module_scope)
 
     def plan(self) -> _Plan:
         for site in self.sites:
             if not (self.style == "layer" and self._plan_layer(site)):
                 self._plan_argument(site)
-        if self.plan_.classes:
-            self._plan_import()
+        if self.plan_.classes and self.nn_import is not None:
+            self.plan_.import_line = self.nn_import
+            self.plan_.import_after = _import_anchor(self.module)
         return self.plan_
 
     # -- argument form ---------------------------------------------------------
@@ -378,13 +406,19 @@ class _Planner:
         known = {id(a) for a in (input_arg, p_arg, inplace_arg, site.training) if a is not None}
         if any(id(arg) not in known for arg in call.args):
             return False  # an argument we do not understand
+        if function.layer in _IGNORE_INPLACE and not _is_false(inplace_arg):
+            return False  # these layers ignore `inplace`: the call's effect would change
         facts = _class_facts(info, self.facts)
         if facts.init is None:
             init_receiver, after = receiver, -1
+            init_names = {receiver, "args", "kwargs"}
         elif facts.init_receiver is None or facts.base_init_index is None:
             return False
         else:
             init_receiver, after = facts.init_receiver, facts.base_init_index
+            init_names = _parameter_names(facts.init) | _bound_names(facts.init)
+        if self.nn_alias in init_names:
+            return False  # __init__ has its own meaning for the name
         pieces: list[str] = []
         for keyword, arg in (("p", p_arg), ("inplace", inplace_arg)):
             if arg is None:
@@ -409,10 +443,8 @@ class _Planner:
             attribute = _free_name(_snake(function.layer), self._taken_in_family(info))
             facts.taken.add(attribute)
             class_plan.layers[key] = attribute
-            nn = "{nn}"  # filled in once the import is known
-            class_plan.statements.append(
-                f"{init_receiver}.{attribute} = {nn}.{function.layer}({', '.join(pieces)})"
-            )
+            layer = f"{self.nn_alias}.{function.layer}({', '.join(pieces)})"
+            class_plan.statements.append(f"{init_receiver}.{attribute} = {layer}")
         only_input = input_arg.with_changes(
             keyword=None,
             equal=cst.MaybeSentinel.DEFAULT,
@@ -484,16 +516,7 @@ class _Planner:
         if reads is None:
             return None
         names, attributes = reads
-        init_scope_names: set[str] = set()
-        if facts.init is not None:
-            init_scope_names = {
-                p.name.value
-                for p in (
-                    *facts.init.params.posonly_params,
-                    *facts.init.params.params,
-                    *facts.init.params.kwonly_params,
-                )
-            }
+        init_scope_names = _parameter_names(facts.init) if facts.init is not None else set()
         after = -1
         for name in names:
             if name == receiver:
@@ -512,23 +535,46 @@ class _Planner:
                 return None  # nothing sets it before forward runs
         return after
 
-    # -- import ----------------------------------------------------------------
 
-    def _plan_import(self) -> None:
-        scope = self.module_scope
-        alias = None
-        for name in sorted(scope.bindings):
-            if scope.resolve(name) == "torch.nn":
-                alias = name
-                break
-        if alias is None:
-            alias = "nn" if "nn" not in scope.bindings else "torch_nn"
-            self.plan_.import_line = (
-                "from torch import nn" if alias == "nn" else "from torch import nn as torch_nn"
-            )
-            self.plan_.import_after = _import_anchor(self.module)
-        for class_plan in self.plan_.classes.values():
-            class_plan.statements = [s.replace("{nn}", alias) for s in class_plan.statements]
+_IGNORE_INPLACE = frozenset({"AlphaDropout", "FeatureAlphaDropout"})  # their forward ignores it
+
+
+def _is_false(arg: cst.Arg | None) -> bool:
+    return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "False")
+
+
+def _parameter_names(function: cst.FunctionDef) -> set[str]:
+    params = function.params
+    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    names.update(
+        s.name.value for s in (params.star_arg, params.star_kwarg) if isinstance(s, cst.Param)
+    )
+    return names
+
+
+def _nn_alias(module: cst.Module, scope: Scope) -> tuple[str, str | None]:
+    """The file's own name for torch.nn, else a free one and the import that binds it.
+
+    Only unconditional top-level imports count: a name bound under
+    `if TYPE_CHECKING:` or in a function is not there when the layer is built.
+    """
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(
+                small.names, cst.ImportStar
+            ):
+                continue
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name) and scope.resolve(bound.value) == "torch.nn":
+                    return bound.value, None
+    alias = _free_name("nn", set(scope.bindings)) if "nn" in scope.bindings else "nn"
+    if alias != "nn":
+        alias = _free_name("torch_nn", set(scope.bindings))
+    line = "from torch import nn" if alias == "nn" else f"from torch import nn as {alias}"
+    return alias, line
 
 
 def _module_scope(sites: list[Site]) -> Scope:
@@ -691,9 +737,15 @@ class _Rewriter(cst.CSTTransformer):
             len(body),
         )
         if index < len(body):
+            # The blank lines before the next method go before __init__; its comments stay.
             follower = body[index]
-            init = init.with_changes(leading_lines=follower.leading_lines)  # type: ignore[union-attr]
-            body[index] = follower.with_changes(leading_lines=[cst.EmptyLine(indent=False)])  # type: ignore[union-attr]
+            lines = list(follower.leading_lines)  # type: ignore[union-attr]
+            blank = 0
+            while blank < len(lines) and lines[blank].comment is None:
+                blank += 1
+            init = init.with_changes(leading_lines=lines[:blank])  # type: ignore[union-attr]
+            follower_lines = [cst.EmptyLine(indent=False), *lines[blank:]]
+            body[index] = follower.with_changes(leading_lines=follower_lines)  # type: ignore[union-attr]
         else:
             init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False)])  # type: ignore[union-attr]
         body.insert(index, init)
@@ -709,9 +761,13 @@ class _Rewriter(cst.CSTTransformer):
             index = next(i for i, s in enumerate(original_node.body) if s is anchor) + 1
         else:
             index = _after_docstring_and_future(original_node)
-            if index < len(body):
-                statement = statement.with_changes(leading_lines=body[index].leading_lines)  # type: ignore[union-attr]
-                body[index] = body[index].with_changes(leading_lines=[])  # type: ignore[union-attr]
+            if index < len(body):  # blank lines before the next statement come first
+                lines = list(body[index].leading_lines)  # type: ignore[union-attr]
+                blank = 0
+                while blank < len(lines) and lines[blank].comment is None:
+                    blank += 1
+                statement = statement.with_changes(leading_lines=lines[:blank])  # type: ignore[union-attr]
+                body[index] = body[index].with_changes(leading_lines=lines[blank:])  # type: ignore[union-attr]
         body.insert(index, statement)
         return updated_node.with_changes(body=body)
 

@@ -758,7 +758,7 @@ def test_repr_shows_the_new_layers(pair):
         assert text != repr(original)
 
 
-# -- fixer bugs found by these tests (xfail until fix.py handles them) ----------------
+# -- fixer bugs found by these tests (each fixed; kept as regressions) ----------------
 
 
 def _both(source: str, tmp_path, *, unsafe: bool = False, args: tuple = ()):
@@ -772,11 +772,6 @@ def _both(source: str, tmp_path, *, unsafe: bool = False, args: tuple = ()):
     return original, fixed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nn.AlphaDropout/FeatureAlphaDropout.forward ignore inplace=: an in-place alpha "
-    "call whose result is unused (or aliased) loses its dropout as a layer",
-)
 @pytest.mark.parametrize(
     "call, unsafe",
     [
@@ -803,10 +798,6 @@ def test_alpha_in_place_keeps_its_effect(tmp_path, call, unsafe):
     assert torch.equal(_run(fixed, x, 1), _run(original, x, 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="__init__ binds `nn` itself (a parameter): the inserted `nn.Dropout` reads it",
-)
 def test_nn_shadowed_in_init(tmp_path):
     source = HEADER + textwrap.dedent(
         """
@@ -824,10 +815,6 @@ def test_nn_shadowed_in_init(tmp_path):
     assert torch.equal(_run(fixed, x, 1), _run(original, x, 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`nn` bound only under `if TYPE_CHECKING:` is taken as the runtime alias",
-)
 def test_nn_imported_only_for_type_checking(tmp_path):
     source = textwrap.dedent(
         """\
@@ -854,11 +841,6 @@ def test_nn_imported_only_for_type_checking(tmp_path):
     assert torch.equal(_run(fixed, x, 1), _run(original, x, 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="self.p assigned in a function nested in __init__ counts as assigned where the "
-    "def stands, not where it is called: the layer reads self.p before it exists",
-)
 def test_p_assigned_by_a_nested_function_of_init(tmp_path):
     source = HEADER + textwrap.dedent(
         """
@@ -881,11 +863,6 @@ def test_p_assigned_by_a_nested_function_of_init(tmp_path):
     assert torch.equal(_run(fixed, x, 1), _run(original, x, 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="p read through `self.config.p`, which another method of the class changes: "
-    "the layer freezes p at __init__ (a direct `self.p = ...` elsewhere is detected)",
-)
 def test_p_changed_through_a_nested_attribute(tmp_path):
     source = HEADER + textwrap.dedent(
         """
@@ -915,11 +892,6 @@ def test_p_changed_through_a_nested_attribute(tmp_path):
     assert torch.equal(_run(fixed, x, 1), _run(original, x, 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a bare class annotation `p: float` counts as a class attribute with a value: the "
-    "generated __init__ reads self.p, which only the caller sets after construction",
-)
 def test_p_only_annotated_in_the_class(tmp_path):
     source = HEADER + textwrap.dedent(
         """
