@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from . import __version__
+from .source import write_atomic
 
 #: A cached finding: line, column (0-based), code, message, applicability.
 Row = tuple  # (int, int, str, str, str)
@@ -76,16 +76,6 @@ class Cache:
             data = json.dumps(
                 {"key": self.key, "files": self.entries}, separators=(",", ":")
             ).encode()
-            fd, temporary = tempfile.mkstemp(prefix=".results.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, self.file)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            write_atomic(self.file, data)
         except OSError:
             pass

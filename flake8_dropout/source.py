@@ -64,7 +64,12 @@ def split_lines(text: str) -> list[str]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename over the original."""
     path = Path(os.path.realpath(path))  # a symlinked file keeps its link
-    mode = stat.S_IMODE(path.stat().st_mode)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:  # a new file: the usual mode under the umask
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
