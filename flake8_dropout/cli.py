@@ -6,11 +6,13 @@ could not be read, decoded or parsed (named on stderr, never written; every
 other file is still checked or fixed). --exit-zero turns 1 into 0, never 2.
 
 Work per file, cheapest first: the result cache (by mtime and size); then the
-bytes (no b"dropout" and b"torch": nothing to do for a discovered file); then
-decode and the text screen; then `ast`; then libcst through `engine.check`.
-Files named on the command line and stdin are always decoded and parsed, so
-their syntax errors are reported. libcst and the fixer are imported only when
-a file needs them.
+bytes (no b"dropout" and b"torch": nothing to do for a discovered file), both
+in the main process; then, in a worker, decode and the text screen (screen.py:
+`ast` on a few top-level blocks at most); then `ast` on the whole file; then
+libcst through `engine.check`. A discovered file is parsed only when the text
+screen finds a possible call, so only then are its syntax errors reported.
+Files named on the command line and stdin are always decoded and parsed. libcst
+and the fixer are imported only when a file needs them.
 """
 
 from __future__ import annotations
@@ -140,8 +142,9 @@ class Job:
     index: int
     display: str
     path: str | None  # None: stdin
-    data: bytes
+    data: bytes | None  # None: the worker reads `path` itself (nothing big to pickle)
     explicit: bool
+    size: int = 0  # bytes: the pool starts the largest files first
 
 
 @dataclass
@@ -181,17 +184,32 @@ def unified_diff(display: str, old: str, new: str) -> str:
     return "".join(out)
 
 
+def _read(job: Job) -> bytes:
+    if job.data is not None:
+        return job.data
+    try:
+        with open(job.path, "rb") as handle:  # type: ignore[arg-type]
+            return handle.read()
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+
+
 def _work(context: Context, job: Job) -> Outcome:
-    if not job.explicit and (b"dropout" not in job.data or b"torch" not in job.data):
+    data = _read(job)
+    if not job.explicit and (b"dropout" not in data or b"torch" not in data):
         return Outcome()
-    from .engine import check, parse_ast
-    from .screen import text_may_hold_finding
+    from .engine import check, parse_ast, prescreen
     from .source import decode
 
-    decoded = decode(job.data)
+    decoded = decode(data)
     text = decoded.text
-    if not job.explicit and not text_may_hold_finding(text):
-        return Outcome()
+    if not job.explicit:
+        # A discovered file is parsed only if the text screen finds a possible call;
+        # `check` runs that screen itself.
+        if context.mode == "check":
+            return Outcome(_rows(check(text, context.settings), text))
+        if prescreen(text) is None:
+            return Outcome()
     tree = parse_ast(text)
     if context.mode == "check":
         return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=True)
@@ -257,16 +275,61 @@ def run_job(context: Context, job: Job) -> Outcome:
         return Outcome(error=f"internal error: {type(error).__name__}: {error}")
 
 
-def _run_all(context: Context, jobs: list[Job], workers: int) -> list[Outcome]:
-    if len(jobs) > 1 and workers > 1:
-        try:
-            from concurrent.futures import ProcessPoolExecutor
+def _warm_up() -> None:
+    """Imports a worker needs, done while the main process still discovers files."""
+    import libcst  # noqa: F401
 
-            workers = min(workers, len(jobs))
-            chunk = max(1, len(jobs) // (workers * 4))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                return list(pool.map(run_job, [context] * len(jobs), jobs, chunksize=chunk))
-        except (OSError, ImportError, RuntimeError):  # no process pool here: run serially
+    from . import analysis, engine  # noqa: F401
+
+
+def _start_pool(workers: int, warm_up: bool):
+    """A process pool (None if there is none here); `warm_up`: its workers import libcst now.
+
+    Started before discovery, the workers import libcst while the main process
+    walks the folders, instead of after it.
+    """
+    try:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import engine  # noqa: F401 - imported once here, inherited by forked workers
+
+        pool = ProcessPoolExecutor(max_workers=workers)
+        if warm_up:
+            for _ in range(workers):
+                pool.submit(_warm_up)
+        return pool
+    except (OSError, ImportError, RuntimeError):  # no process pool here: run serially
+        return None
+
+
+def _run_all(context: Context, jobs: list[Job], workers: int, pool=None) -> list[Outcome]:
+    """Every job's outcome, in the order of `jobs`, whether run serially or in a pool.
+
+    The pool gets paths, not bytes (a worker reads its file), the largest files
+    first and in small chunks, so that no worker is left with a long file at
+    the end while the others idle. A single job runs here: a pool would only cost.
+    """
+    if pool is None and len(jobs) > 1 and workers > 1:
+        pool = _start_pool(min(workers, len(jobs)), warm_up=False)
+        if pool is not None:
+            with pool:
+                return _run_all(context, jobs, workers, pool)
+    if pool is not None and len(jobs) > 1:
+        try:
+            from dataclasses import replace
+            from itertools import repeat
+
+            order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
+            shipped = [
+                jobs[i] if jobs[i].path is None else replace(jobs[i], data=None) for i in order
+            ]
+            chunk = max(1, min(4, len(jobs) // 64))
+            done = list(pool.map(run_job, repeat(context), shipped, chunksize=chunk))
+            outcomes: list[Outcome] = [Outcome()] * len(jobs)
+            for position, outcome in zip(order, done):
+                outcomes[position] = outcome
+            return outcomes
+        except (OSError, RuntimeError):  # the pool broke: run serially
             pass
     return [run_job(context, job) for job in jobs]
 
@@ -352,6 +415,9 @@ def _main(argv: list[str]) -> int:
     from .discovery import discover
 
     file_paths = [p for p in paths if p != STDIN]
+    pool = None
+    if options.jobs > 1 and options.cache_dir is None and any(map(os.path.isdir, file_paths)):
+        pool = _start_pool(options.jobs, warm_up=True)  # a folder, no cache: much to check
     targets, path_errors = (
         discover(file_paths, options.exclude, options.user_exclude, str(config.root))
         if file_paths
@@ -387,9 +453,15 @@ def _main(argv: list[str]) -> int:
                 cache.put(target.path, stat, False, [])
             continue
         stats[len(jobs)] = stat
-        jobs.append(Job(len(jobs), target.display, target.path, data, target.explicit))
+        # The bytes stay here: a worker reads the file again (cheap, from the page cache)
+        # instead of receiving them through a pipe.
+        jobs.append(Job(len(jobs), target.display, target.path, None, target.explicit, len(data)))
 
-    outcomes = _run_all(context, jobs, options.jobs)
+    try:
+        outcomes = _run_all(context, jobs, options.jobs, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         if cache is not None and outcome.error is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import FIX_APPLICABILITY, Applicability, Code, message
-from .screen import Screen, screen, text_may_hold_finding
+from .screen import Screen, screen, text_may_hold_finding, text_screen
 from .settings import Settings
 from .source import SourceError, split_lines
 
@@ -69,10 +69,19 @@ def parse_cst(source: str):  # -> libcst.Module; libcst is imported only when ne
 
 
 def prescreen(source: str, tree: ast.AST | None = None) -> Screen | None:
-    """None when no finding is possible; else the screen (parses with `ast` if needed)."""
+    """None when no finding is possible; else the whole file's screen.
+
+    Without a tree (command line, fixer), the text screen decides first and
+    parses only a few blocks; the whole file is parsed only when it says maybe.
+    """
     if not text_may_hold_finding(source):
         return None
-    result = screen(tree if tree is not None else parse_ast(source))
+    if tree is None:
+        verdict = text_screen(source)
+        if not verdict.possible:
+            return None
+        tree = verdict.tree if verdict.tree is not None else parse_ast(source)
+    result = screen(tree)
     return result if result.suspicious else None
 
 

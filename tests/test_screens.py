@@ -1,0 +1,444 @@
+"""The text screen (used when no `ast` tree is given) never hides a finding of the engine.
+
+Soundness: whenever `check(source, screens=False)` (libcst alone) reports a
+finding, `text_screen(source).possible` is True, and `check` with the screens
+on gives exactly the same findings. Checked on the case and fixture files
+(whole and one top-level definition at a time), on hand-written layouts that
+could fool a text scan, and on generated files. The string and comment
+scanner is compared with Python's own tokenizer.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import subprocess
+import sys
+import tokenize
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from flake8_dropout.engine import check
+from flake8_dropout.screen import _regions, screen, text_screen
+from flake8_dropout.settings import Settings
+from flake8_dropout.source import decode
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+CORPUS = sorted(
+    [
+        *(HERE / "cases").glob("*.py"),
+        *(HERE / "fixes").glob("*/before.py"),
+        *(ROOT / "examples").glob("*.py"),
+    ]
+)
+SETTINGS = Settings()
+
+
+def _key(findings) -> list[tuple]:
+    return [(f.line, f.column, f.code, f.message) for f in findings]
+
+
+def assert_sound(source: str) -> None:
+    """The text screen says "maybe" wherever libcst finds something; screens change nothing."""
+    try:
+        ast.parse(source)
+        without = check(source, SETTINGS, screens=False)
+    except Exception:  # noqa: BLE001 - a file the engine rejects has no findings to hide
+        return
+    verdict = text_screen(source)
+    assert verdict.possible or not without, source
+    assert _key(check(source, SETTINGS)) == _key(without), source
+
+
+def one_definition_per_source(source: str) -> list[str]:
+    """The file's other statements with each top-level class or function alone."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    definitions = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+    def text(node: ast.stmt) -> str:
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        return "".join(lines[start - 1 : node.end_lineno])
+
+    header = "".join(text(n) for n in tree.body if not isinstance(n, definitions))
+    return [header + "\n\n" + text(n) for n in tree.body if isinstance(n, definitions)]
+
+
+def _read(path: Path) -> str:
+    return decode(path.read_bytes()).text
+
+
+def test_the_corpus_is_there():
+    assert len(CORPUS) > 25
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_corpus_files(path: Path):
+    source = _read(path)
+    assert_sound(source)
+    for part in one_definition_per_source(source):
+        assert_sound(part)
+
+
+def test_the_corpus_has_findings_the_text_screen_must_keep():
+    kept = [p for p in CORPUS if check(_read(p), SETTINGS, screens=False)]
+    assert len(kept) > 15
+    assert all(text_screen(_read(p)).possible for p in kept)
+
+
+# --- hand-written layouts -------------------------------------------------------------------
+
+HEADER = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n\n"
+
+
+def module(body: str, header: str = HEADER) -> str:
+    return header + body
+
+
+TRICKY_FINDINGS = {
+    "column-0 text in a docstring before the call": module(
+        'class A(nn.Module):\n    def forward(self, x):\n        """Example:\n'
+        "class B:\n    pass\n"
+        'def g():\n"""\n        return F.dropout(x)\n'
+    ),
+    "a docstring hides a fake def, and its end looks like a string start": module(
+        'class A(nn.Module):\n    def forward(self, x):\n        """\n'
+        'def helper():\n    # """\n        return F.dropout(x)\n'
+    ),
+    "code-like text in strings around the call": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        s = 'F.dropout(x, training=self.training)'\n"
+        '        t = """\nclass C:\n    F.dropout(x)\n"""\n'
+        "        return F.dropout(x)  # F.dropout(x, training=self.training)\n"
+    ),
+    "backslash continuations": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return F \\\n            .dropout \\\n            (x)\n"
+    ),
+    "comments between the name and its parenthesis": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return (F.dropout  # why not\n            )(x)\n"
+    ),
+    "comment between the dot and the name": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return (F.  # a comment\n            dropout)(x)\n"
+    ),
+    "a chain across lines inside brackets": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return (torch.nn\n            .functional\n\n            .dropout(x))\n"
+    ),
+    "a parenthesised function": module(
+        "class A(nn.Module):\n    def forward(self, x):\n        return (F.dropout)(x)\n"
+    ),
+    "a parenthesised root": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return (torch.nn.functional).dropout(x)\n"
+    ),
+    "a subscript in the chain": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return torch.nn[0].functional.dropout(x)\n"
+    ),
+    "an alias over several lines": "import torch\nfrom torch import nn\n"
+    "from torch.nn.functional import (\n    relu,\n    dropout  # the one\n"
+    "    as\n    drop,\n)\n\n\nclass A(nn.Module):\n    def forward(self, x):\n"
+    "        return drop(x)\n",
+    "an alias after a backslash": "import torch\nfrom torch import nn\n"
+    "from torch.nn.functional import dropout \\\n    as d\n\n\n"
+    "class A(nn.Module):\n    def forward(self, x):\n        return d(x)\n",
+    "a call in a nested class": module(
+        "def factory():\n    class Inner(nn.Module):\n        class Deeper(nn.Module):\n"
+        "            def forward(self, x):\n                return F.dropout(x)\n"
+        "        pass\n    return Inner\n"
+    ),
+    "decorators, one holding a call": module(
+        "@torch.no_grad()\n@some(\n    F.dropout(torch.ones(1))\n)\nclass A(nn.Module):\n"
+        "    @staticmethod\n    def helper(x):\n        return F.dropout(x)\n\n"
+        "    @property\n    def forward(self):\n        return F.dropout(self.x)\n"
+    ),
+    "import inside a function": "import torch\nfrom torch import nn\n\n\n"
+    "class A(nn.Module):\n    def forward(self, x):\n"
+    "        import torch.nn.functional as G\n\n        return G.dropout(x)\n",
+    "star import": "import torch\nfrom torch import nn\nfrom torch.nn.functional import *\n\n\n"
+    "class A(nn.Module):\n    def forward(self, x):\n        return dropout(x)\n",
+    "inside an f-string": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        print(f\"{'{'}{F.dropout(x)}\")\n        return x\n"
+    ),
+    "inside a triple-quoted f-string spanning a class line": module(
+        'class A(nn.Module):\n    def forward(self, x):\n        return f"""\n'
+        'class B:\n{F.dropout(x)}"""\n'
+    ),
+    "a class under an if, after a def": module(
+        "def f():\n    pass\n\n\nif torch.cuda.is_available():\n"
+        "    class A(nn.Module):\n        def forward(self, x):\n"
+        "            return F.dropout(x)\n"
+    ),
+    "a class at the top, no def before it": "import torch.nn.functional as F\n"
+    "import torch.nn as nn\nif True:\n    class A(nn.Module):\n"
+    "        def forward(self, x):\n            return F.dropout(x)\n",
+    "the wrong receiver": module(
+        "class A(nn.Module):\n    def forward(this, x):\n"
+        "        return F.dropout(x, training=self.training)\n"
+    ),
+    "column-0 brackets content": module(
+        "class A(nn.Module):\n    def forward(self, x):\n        return torch.cat([\n"
+        "F.dropout(x),\nx])\n"
+    ),
+    "a column-0 decorator-like operator in brackets": module(
+        "class A(nn.Module):\n    def forward(self, x):\n        y = (x\n@ x)\n"
+        "        return F.dropout(y)\n"
+    ),
+    "carriage returns": module(
+        "class A(nn.Module):\r\n    def forward(self, x):\r\n        return F.dropout(x)\r\n"
+    ),
+    "a lone carriage return": module(
+        "class A(nn.Module):\r    def forward(self, x):\r        return F.dropout(x)\r"
+    ),
+    "an `if` keyword before a string (no prefix)": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        '        y = 1 if"{" else 2\n        return F.dropout(x)\n'
+    ),
+    "a raw string ending in an escaped quote": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        y = r'\\'' + '#'\n        return F.dropout(x)\n"
+    ),
+    "non-ASCII names": "import torch\nfrom torch import nn\nimport torch.nn.functional as é\n\n\n"
+    "class A(nn.Module):\n    def forward(self, x):\n        return é.dropout(x)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY_FINDINGS))
+def test_tricky_layouts_keep_their_findings(name: str):
+    source = TRICKY_FINDINGS[name]
+    assert check(source, SETTINGS, screens=False), "the case must hold a finding"
+    assert text_screen(source).possible
+    assert_sound(source)
+
+
+TRICKY_CLEAN = {
+    "only in comments and strings": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        # return F.dropout(x)\n        return 'F.dropout(x)'\n"
+    ),
+    "an attribute of self": module(
+        "class A(nn.Module):\n    def forward(self, x):\n        return self.dropout(x)\n"
+    ),
+    "follows the mode": module(
+        "class A(nn.Module):\n    def forward(self, x):\n"
+        "        return F.dropout(x, 0.1, training=self.training)\n"
+    ),
+    "a module-level function": module("def f(x):\n    return F.dropout(x)\n"),
+    "an unimported root": module(
+        "class A(nn.Module):\n    def forward(self, x):\n        return G.dropout(x)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY_CLEAN))
+def test_clean_layouts_are_not_parsed_whole(name: str):
+    source = TRICKY_CLEAN[name]
+    assert not check(source, SETTINGS, screens=False)
+    assert not text_screen(source).possible
+    assert_sound(source)
+
+
+def test_a_subscripted_root_stays_suspicious_in_the_ast_screen():
+    tree = ast.parse(TRICKY_FINDINGS["a subscript in the chain"])
+    assert screen(tree).suspicious
+
+
+# --- generated files ------------------------------------------------------------------------
+
+IMPORTS = [
+    "import torch\n",
+    "import torch.nn as nn\n",
+    "from torch import nn\n",
+    "import torch.nn.functional as F\n",
+    "from torch.nn import functional as F\n",
+    "from torch.nn.functional import dropout as drop\n",
+    "from torch.nn.functional import (\n    dropout2d,  # ) a comment\n    alpha_dropout as ad,\n)\n",
+    "from torch.nn.functional import *\n",
+    "from torch import \\\n    dropout\n",
+    "import numpy as np\n",
+]
+CALLS = [
+    "F.dropout(x)",
+    "F.dropout(x, training=self.training)",
+    "F.dropout(x, 0.1, self.training)",
+    "F.dropout(x, training=True)",
+    "nn.functional.dropout(x, p=0.1)",
+    "torch.nn.functional.dropout2d(x)",
+    "torch.dropout(x, 0.1, True)",
+    "drop(x)",
+    "ad(x)",
+    "dropout2d(x)",
+    "dropout(x, 0.1, False)",
+    "(F.dropout)(x)",
+    "(F.dropout  # c\n)(x)",
+    "F.\\\n    dropout(x)",
+    "(F\n.dropout)(x)",
+    "np.dropout(x)",
+    "self.dropout(x)",
+    'f"{F.dropout(x)}"',
+    "F.dropout(x, training=other.training)",
+]
+STRINGS = [
+    '"""Doc."""',
+    '"""\nclass Fake:\n    def forward(self, x):\n        return x\n"""',
+    "'F.dropout(x)'",
+    '"#"',
+    "'''\ndef fake():\n'''",
+    'r"\\""',
+    "b'\\''",
+    'f"{x!r:>{10}}"',
+    '"""it\'s\nclass X: F.dropout(x)\n"""',
+]
+COMMENTS = ["# F.dropout(x)", "# class Fake:", "# '''", '# """']
+
+
+@st.composite
+def generated_source(draw) -> str:
+    lines = draw(st.lists(st.sampled_from(IMPORTS), min_size=1, max_size=5))
+    out = ["".join(lines), "\n"]
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["class", "nested", "def", "string", "comment", "if"]))
+        call = draw(st.sampled_from(CALLS))
+        filler = draw(st.sampled_from(STRINGS + COMMENTS))
+        receiver = draw(st.sampled_from(["self", "this"]))
+        decorator = draw(st.sampled_from(["", "    @staticmethod\n", "    @torch.no_grad()\n"]))
+        body = (
+            f"class M(nn.Module):\n    {filler}\n{decorator}"
+            f"    def forward({receiver}, x):\n        {filler}\n        return {call}\n"
+        )
+        if kind == "class":
+            out.append(body)
+        elif kind == "nested":
+            indented = "".join("    " + line + "\n" for line in body.splitlines())
+            out.append(f"def outer():\n{indented}    return M\n")
+        elif kind == "def":
+            out.append(f"def helper(self, x):\n    return {call}\n")
+        elif kind == "string":
+            out.append(f"{filler}\n")
+        elif kind == "comment":
+            out.append(draw(st.sampled_from(COMMENTS)) + "\n")
+        else:
+            indented = "".join("    " + line + "\n" for line in body.splitlines())
+            out.append(f"if torch:\n{indented}")
+        out.append("\n")
+    return "".join(out)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(generated_source())
+def test_generated_files_are_screened_soundly(source: str):
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        assume(False)
+    assert_sound(source)
+
+
+# --- the string and comment scanner against Python's tokenizer -----------------------------
+
+
+def tokenizer_regions(source: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of every string literal and comment, from `tokenize`."""
+    offsets = [0]
+    for line in io.StringIO(source).readlines():
+        offsets.append(offsets[-1] + len(line))
+
+    def at(position: tuple[int, int]) -> int:
+        return offsets[position[0] - 1] + position[1]
+
+    found = []
+    depth = 0
+    start = 0
+    names = tokenize.tok_name
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        kind = names[token.type]
+        if kind == "FSTRING_START":  # Python 3.12+: f-strings come in pieces
+            if depth == 0:
+                start = at(token.start)
+            depth += 1
+        elif kind == "FSTRING_END":
+            depth -= 1
+            if depth == 0:
+                found.append((start, at(token.end)))
+        elif depth == 0 and kind in ("STRING", "COMMENT"):
+            found.append((at(token.start), at(token.end)))
+    return found
+
+
+def scanner_regions(source: str) -> list[tuple[int, int]]:
+    regions = _regions(source)
+    assert regions is not None
+    return list(zip(regions.starts, regions.ends))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_scanner_finds_what_the_tokenizer_finds(path: Path):
+    source = _read(path).replace("\r\n", "\n")
+    assert scanner_regions(source) == tokenizer_regions(source)
+
+
+PIECES = [
+    "x = ",
+    "'a'",
+    '"b"',
+    "'''c\n'''",
+    '"""d\n"""',
+    "r'\\''",
+    'rb"\\\\"',
+    "f'{x}'",
+    'f"{x!r:>{w}}"',
+    "f'{{}}'",
+    "F'{\"#\"}'",
+    "u'é'",
+    "'\\\n'",
+    "# comment ' \"\n",
+    "1 if'x'else 2",
+    "(\n",
+    ")\n",
+    "\n",
+    " + ",
+    "y",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_the_scanner_agrees_on_generated_text(pieces: list[str]):
+    source = "".join(pieces)
+    try:
+        ast.parse(source)
+        expected = tokenizer_regions(source)
+    except (SyntaxError, tokenize.TokenError):
+        assume(False)
+    assert scanner_regions(source) == expected
+
+
+# --- the command line: a pool gives what a single process gives -----------------------------
+
+
+def test_pool_and_serial_runs_agree(tmp_path: Path):
+    for path in CORPUS:
+        target = tmp_path / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+
+    def run(jobs: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "flake8_dropout", "--no-cache", "--jobs", jobs, "."]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    serial, pooled = run("1"), run("3")
+    assert serial.returncode == pooled.returncode == 1
+    assert serial.stdout == pooled.stdout and serial.stdout.count("DRP0") > 20
+    assert serial.stderr == pooled.stderr
