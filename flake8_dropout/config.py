@@ -90,14 +90,41 @@ class Pattern:
     text: str
     base: str  # absolute folder
 
+    @property
+    def by_name(self) -> bool:
+        """Matched against the last part of a path; else against the whole absolute path."""
+        return "/" not in self.text and os.sep not in self.text
+
     def matches(self, path: str, name: str) -> bool:
         """`path` absolute, `name` its last part."""
-        from fnmatch import fnmatchcase
+        return Matcher((self,))(path, name)
 
-        if "/" not in self.text and os.sep not in self.text:
-            return fnmatchcase(name, self.text)
-        full = os.path.normpath(os.path.join(self.base, self.text))
-        return fnmatchcase(path, full)
+
+class Matcher:
+    """Whether any of some patterns matches: `fnmatchcase` of each, compiled into two regexes.
+
+    `fnmatch.translate` is what `fnmatchcase` matches with; the alternation of
+    the translated patterns matches exactly when one of them does.
+    """
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        from fnmatch import translate
+
+        names, paths = [], []
+        for pattern in patterns:
+            if pattern.by_name:
+                names.append(translate(pattern.text))
+            else:
+                paths.append(translate(os.path.normpath(os.path.join(pattern.base, pattern.text))))
+        self._name = re.compile("|".join(f"(?:{p})" for p in names)).match if names else None
+        self._path = re.compile("|".join(f"(?:{p})" for p in paths)).match if paths else None
+
+    def __call__(self, path: str, name: str) -> bool:
+        """`path` absolute, `name` its last part."""
+        return bool(
+            (self._name is not None and self._name(name))
+            or (self._path is not None and self._path(path))
+        )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .config import Pattern
+from .config import Matcher, Pattern
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ class PathError:
 
 def _excluded(path: str, patterns: Sequence[Pattern], root: str) -> bool:
     """`path`, or one of its folders inside the project `root`, matches a pattern."""
+    matches = Matcher(patterns)
     current = path
     while True:
-        name = os.path.basename(current)
-        if any(pattern.matches(current, name) for pattern in patterns):
+        if matches(current, os.path.basename(current)):
             return True
         parent = os.path.dirname(current)
         if parent == current or not parent.startswith(root.rstrip(os.sep) + os.sep):
@@ -88,17 +88,18 @@ class _GitIgnores:
     @staticmethod
     def ignored(stack: list[tuple[str, object]], path: str, is_dir: bool) -> bool:
         for folder, spec in reversed(stack):
-            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            if path.startswith(folder + os.sep):  # a walked path: no need for relpath
+                relative = path[len(folder) + len(os.sep) :]
+            else:
+                relative = os.path.relpath(path, folder)
+            if os.sep != "/":
+                relative = relative.replace(os.sep, "/")
             if is_dir:
                 relative += "/"
             result = spec.check_file(relative)  # type: ignore[attr-defined]
             if result.include is not None:
                 return bool(result.include)
         return False
-
-
-def _is_virtualenv(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
 def discover(
@@ -111,9 +112,12 @@ def discover(
     errors: list[PathError] = []
     seen: dict[str, int] = {}  # real path -> index in targets
     ignores = _GitIgnores()
+    excluded = Matcher(exclude)
 
-    def add(display: str, path: str, explicit: bool) -> None:
-        real = os.path.realpath(path)
+    def add(display: str, path: str, explicit: bool, real: str | None = None) -> None:
+        """`real`: the real path when the caller knows it (a walked file, not a symlink)."""
+        if real is None:
+            real = os.path.realpath(path)
         if real not in seen:
             seen[real] = len(targets)
             targets.append(Target(display, path, explicit))
@@ -133,7 +137,8 @@ def discover(
         if user_exclude and _excluded(path, user_exclude, root):
             continue
         if os.path.isdir(path):
-            _walk(path, display, exclude, ignores, ignores.initial(path), add, errors)
+            walk = _Walk(excluded, ignores, add, errors)
+            walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
         elif os.path.exists(path):
             add(display, path, True)
         else:
@@ -141,34 +146,64 @@ def discover(
     return targets, errors
 
 
-def _walk(folder, display, exclude, ignores, stack, add, errors) -> None:
-    try:
-        with os.scandir(folder) as iterator:
-            entries = sorted(iterator, key=lambda entry: entry.name)
-    except OSError as error:
-        errors.append(PathError(display, f"cannot read the folder: {error.strerror or error}"))
-        return
-    for entry in entries:
-        path = os.path.join(folder, entry.name)
-        shown = os.path.normpath(os.path.join(display, entry.name))
+class _Walk:
+    """One folder argument, walked with what `os.scandir` gives: no other call per file.
+
+    A walked folder is never a symlink, so the real path of an entry that is
+    not a symlink is its folder's real path joined with its name; only a
+    symlinked file needs `os.path.realpath`. A folder is a virtual environment
+    when its own listing holds a `pyvenv.cfg` file, and has a `.gitignore` to
+    read only when its listing holds one.
+    """
+
+    def __init__(self, excluded: Matcher, ignores: _GitIgnores, add, errors) -> None:
+        self.excluded = excluded
+        self.ignores = ignores
+        self.add = add
+        self.errors = errors
+
+    def folder(self, folder: str, real: str, display: str, stack: list, top: bool) -> None:
         try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = not is_dir and entry.is_file()  # a symlinked file is fine
-        except OSError:
-            continue
-        if is_dir:
-            if (
-                any(pattern.matches(path, entry.name) for pattern in exclude)
-                or _is_virtualenv(path)
-                or ignores.ignored(stack, path, True)
-            ):
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError as error:
+            message = f"cannot read the folder: {error.strerror or error}"
+            self.errors.append(PathError(display, message))
+            return
+        if not top:
+            names = {entry.name: entry for entry in entries}
+            venv = names.get("pyvenv.cfg")
+            try:
+                if venv is not None and venv.is_file():
+                    return  # a virtual environment
+            except OSError:
+                pass
+            if ".gitignore" in names:
+                spec = self.ignores.spec_for(folder)
+                if spec is not None:
+                    stack = stack + [(folder, spec)]
+        # normpath(join(display, name)) is this prefix + name for any entry name.
+        shown_prefix = os.path.normpath(os.path.join(display, "x"))[:-1]
+        real_prefix = os.path.join(real, "")
+        excluded, ignored = self.excluded, self.ignores.ignored
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file()  # a symlinked file is fine
+            except OSError:
                 continue
-            spec = ignores.spec_for(path)
-            inner = stack + [(path, spec)] if spec is not None else stack
-            _walk(path, shown, exclude, ignores, inner, add, errors)
-        elif is_file and entry.name.endswith(".py"):
-            if any(pattern.matches(path, entry.name) for pattern in exclude):
-                continue
-            if ignores.ignored(stack, path, False):
-                continue
-            add(shown, path, False)
+            if is_dir:
+                path = entry.path
+                if excluded(path, name) or (stack and ignored(stack, path, True)):
+                    continue
+                self.folder(path, real_prefix + name, shown_prefix + name, stack, False)
+            elif is_file and name.endswith(".py"):
+                path = entry.path
+                if excluded(path, name) or (stack and ignored(stack, path, False)):
+                    continue
+                try:
+                    real_path = None if entry.is_symlink() else real_prefix + name
+                except OSError:
+                    real_path = None
+                self.add(shown_prefix + name, path, False, real_path)

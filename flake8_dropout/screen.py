@@ -25,9 +25,10 @@ import ast
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .rules import FUNCTION_NAMES
+from .rules import FUNCTION_NAMES, FUNCTIONS
 
 
 def text_may_hold_finding(source: str) -> bool:
@@ -36,20 +37,6 @@ def text_may_hold_finding(source: str) -> bool:
 
 
 # --- text level: what imports may bind ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportNames:
-    """Supersets, read from the text, of what the file's import statements bind.
-
-    The engine resolves a call only through names that import statements bind
-    (analysis.Scope: anything else is OTHER or a builtin), and only
-    `from torch.nn.functional import *` binds names through a star.
-    """
-
-    bound: frozenset[str]  # every identifier written in an import statement
-    aliases: frozenset[str]  # may be `ALIAS` of `from X import dropout as ALIAS`
-    star: bool  # some `import *`
 
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
@@ -116,29 +103,189 @@ def _with_normal_forms(words: set[str]) -> set[str]:
     return words | {unicodedata.normalize("NFKC", w) for w in words if not w.isascii()}
 
 
-def import_names(source: str) -> ImportNames:
-    """Every identifier after each `import` keyword up to the end of its statement.
+class ImportNames:
+    """What the file's import statements may bind each name to, read from the text.
 
-    Each import statement holds an `import` keyword, and every name it binds is
-    written after that keyword (`import a.b` binds `a`, `from m import (x as y)`
-    binds `y`). An `import` inside a string or a comment only adds names.
+    The engine resolves a call only through import bindings: `Scope.resolve`
+    returns one of the targets that the name's import statements give it (in
+    any scope of the file; `_target` returns a target only when all bindings
+    agree, so always one of them), OTHER, a builtin or None, and `qualify`
+    appends the chain's attributes (skipping subscripts). Only
+    `from torch.nn.functional import *` binds names through a star; another
+    star import makes unbound names None. So a call can be a finding only if
+    its root name has an import target T such that T + the rest of the chain
+    is a key of `rules.FUNCTIONS` (`possible`).
+
+    Every import statement holds an `import` keyword, and every name it binds
+    is written in its text (`import a.b` binds `a`, `from m import (x as y)`
+    binds `y`), except star bindings. Each `import` keyword (in code, strings
+    or comments alike) gives a text: from the statement's `from`, if the words
+    before the keyword are a `from` and a module, else from the keyword, to the
+    statement's end (`_statement_end`, which may reach too far). For a real
+    statement this text starts where the statement starts, at a fresh token,
+    so `ast.parse` reads the statement exactly as in the file: its (name,
+    target) pairs are exact. A text that does not parse gives its names every
+    target ("could be anything"). Texts from strings and comments only add
+    pairs. Texts are parsed lazily, only those that write a name asked about
+    (names keyed in NFKC form, as `ast` gives them; libcst compares the
+    written names, so equal written names have equal keys).
     """
-    bound: set[str] = set()
+
+    def __init__(
+        self,
+        source: str,
+        statements: list[tuple[int, int, int]],
+        stars: list[tuple[int, int]],
+        aliases: frozenset[str],
+    ) -> None:
+        self.aliases = aliases  # may be `ALIAS` of `from X import dropout as ALIAS`
+        self._source = source
+        # (`import` keyword, start and end of the names after it): the names bound are there.
+        self._statements = statements
+        self._index: dict[str, list[int]] | None = None  # word -> statements writing it
+        self._always: list[int] = []  # non-ASCII names: a regex may split their identifiers
+        self._parsed: dict[int, list[tuple[str, str]] | None] = {}
+        self._targets: dict[str, frozenset[str] | None] = {}
+        self._star: dict[str, set[str]] = {}
+        for keyword, end in stars:
+            pairs = _import_pairs(self._text(keyword, end))
+            if pairs is None:  # a star import we cannot read: it may be torch.nn.functional's
+                pairs = list(_star_pairs("torch.nn.functional"))
+            for bound, target in pairs:
+                self._star.setdefault(bound, set()).add(target)
+
+    def _text(self, keyword: int, end: int) -> str:
+        return self._source[_statement_start(self._source, keyword) : end]
+
+    def _build_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for number, (_, start, end) in enumerate(self._statements):
+            names = self._source[start:end]
+            if not names.isascii():
+                self._always.append(number)
+                continue
+            for word in set(_identifiers(names)):
+                index.setdefault(word, []).append(number)
+        return index
+
+    def targets(self, name: str) -> frozenset[str] | None:
+        """Every target the file's imports may bind `name` to; None: anything."""
+        key = name if name.isascii() else unicodedata.normalize("NFKC", name)
+        if key in self._targets:
+            return self._targets[key]
+        if self._index is None:
+            self._index = self._build_index()
+        found: set[str] | None = set(self._star.get(key, ()))
+        for number in {*self._index.get(key, ()), *self._always}:
+            if number not in self._parsed:
+                keyword, _, end = self._statements[number]
+                self._parsed[number] = _import_pairs(self._text(keyword, end))
+            pairs = self._parsed[number]
+            if pairs is None:
+                found = None
+                break
+            found.update(target for bound, target in pairs if bound == key)  # type: ignore[union-attr]
+        result = None if found is None else frozenset(found)
+        self._targets[key] = result
+        return result
+
+    def possible(self, root: str, rest: str) -> bool:
+        """Could `root` + `rest` (".a.dropout", or "" for a bare name) name a dropout function?"""
+        return may_name_a_function(self.targets(root), rest)
+
+
+def may_name_a_function(targets: Iterable[str] | None, rest: str) -> bool:
+    """Some target + `rest` is a key of rules.FUNCTIONS (None: any target)."""
+    return targets is None or any(target + rest in FUNCTIONS for target in targets)
+
+
+def _star_pairs(prefix: str):
+    for name in FUNCTION_NAMES:
+        yield name, f"{prefix}.{name}"
+
+
+def import_pairs(node: ast.Import | ast.ImportFrom):
+    """(bound name, target) of one import statement, as analysis._Collector binds them."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname is not None:
+                yield alias.asname, alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                yield head, head
+        return
+    prefix = "." * node.level + (node.module or "")
+    joiner = "" if prefix.endswith(".") else "."
+    for alias in node.names:
+        if alias.name == "*":
+            if prefix == "torch.nn.functional":
+                yield from _star_pairs(prefix)
+            continue
+        yield alias.asname or alias.name, f"{prefix}{joiner}{alias.name}"
+
+
+def _import_pairs(text: str) -> list[tuple[str, str]] | None:
+    """The pairs of the import statements at the top level of `text`; None: it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return [
+        pair
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for pair in import_pairs(node)
+    ]
+
+
+def _statement_start(source: str, keyword: int) -> int:
+    """Where the import statement of the `import` keyword at `keyword` starts.
+
+    The `from` before it, when the words between are a module (names and dots,
+    with blanks and continuations): `from` is a keyword, so no module holds it.
+    Else the keyword itself.
+    """
+    position = keyword
+    while True:
+        position = _back(source, position)
+        if position and source[position - 1] == ".":
+            position -= 1
+            continue
+        end = position
+        while position and _is_identifier_char(source[position - 1]):
+            position -= 1
+        if position == end:
+            return keyword
+        if source[position:end] == "from":
+            return position
+
+
+def _identifiers(text: str) -> list[str]:
+    return _IDENTIFIER.findall(text)
+
+
+def import_names(source: str) -> ImportNames:
+    """The text of each import statement (see ImportNames), and the aliases of dropout names.
+
+    Every name an import binds is written after its `import` keyword. An
+    `import` inside a string or a comment only adds texts and names.
+    """
+    statements: list[tuple[int, int, int]] = []
+    stars: list[tuple[int, int]] = []
     aliases: set[str] = set()
-    star = False
     for keyword in _words(source, "import"):
         start = _INLINE_GAP.match(source, keyword + 6).end()  # type: ignore[union-attr]
+        end = _statement_end(source, start)
         if source.startswith("*", start):
-            star = True
+            stars.append((keyword, end))
             continue
-        text = source[start : _statement_end(source, start)]
-        words = _IDENTIFIER.findall(_COMMENT.sub(" ", text) if "#" in text else text)
-        bound.update(words)
-        if not FUNCTION_NAMES.isdisjoint(words):
-            aliases.update(after for before, after in zip(words, words[1:]) if before == "as")
-    return ImportNames(
-        frozenset(_with_normal_forms(bound)), frozenset(_with_normal_forms(aliases)), star
-    )
+        statements.append((keyword, start, end))
+        names = source[start:end]
+        if "dropout" in names:  # every dropout function's name holds it
+            words = _identifiers(_COMMENT.sub(" ", names) if "#" in names else names)
+            if not FUNCTION_NAMES.isdisjoint(words):
+                aliases.update(after for before, after in zip(words, words[1:]) if before == "as")
+    return ImportNames(source, statements, stars, frozenset(_with_normal_forms(aliases)))
 
 
 # --- text level: where a candidate call may stand -----------------------------------------
@@ -175,12 +322,15 @@ def _may_continue_a_chain(source: str, line_start: int) -> bool:
     return False
 
 
-def _chain_root(source: str, dot: int) -> str | None:
-    """The first name of the dotted chain before `.` at `dot`; None when unsure.
+def _chain(source: str, dot: int, name: str) -> tuple[str, str] | None:
+    """The dotted chain ending in `.name` with `.` at `dot`: (first name, the rest).
 
-    Unsure: a chain across lines, a `)` or `]` before it (the engine reads
-    `(torch.nn).functional` and `nn[0].functional` through), or anything odd.
+    The rest is what analysis.qualify appends to the first name's target:
+    `torch.nn.functional.dropout` gives ("torch", ".nn.functional.dropout").
+    None when unsure: a chain across lines, a `)` or `]` before it (the engine
+    reads `(torch.nn).functional` and `nn[0].functional` through), or anything odd.
     """
+    rest = [name]
     while True:
         end = _back(source, dot)
         start = end
@@ -190,33 +340,28 @@ def _chain_root(source: str, dot: int) -> str | None:
             return None
         before = _back(source, start)
         if before > 0 and source[before - 1] == ".":
+            rest.append(source[start:end])
             dot = before - 1
             continue
         at_line_start = before == 0 or source[before - 1] == "\n"
         if at_line_start and _may_continue_a_chain(source, before):
             return None
-        return source[start:end]
-
-
-def _is_bound(name: str, names: ImportNames) -> bool:
-    if name in names.bound:
-        return True
-    return not name.isascii() and unicodedata.normalize("NFKC", name) in names.bound
+        return source[start:end], "".join("." + part for part in reversed(rest))
 
 
 def _may_resolve(source: str, start: int, name: str, names: ImportNames) -> bool:
     """Could the engine resolve this called name to a torch dropout function?
 
-    `X.Y.name(...)`: only if the chain's first name is bound by an import
-    (analysis.qualify). A bare `name(...)`: only if an import binds it, or a
-    star import may. A name that starts its line may also end a chain begun on
-    an earlier line.
+    `X.Y.name(...)`: only if some import target of `X`, followed by `.Y.name`,
+    is a dropout function (analysis.qualify; see ImportNames). A bare
+    `name(...)`: only if some import target of `name` is one. A name that
+    starts its line may also end a chain begun on an earlier line.
     """
     before = _back(source, start)
     if before > 0 and source[before - 1] == ".":
-        root = _chain_root(source, before - 1)
-        return root is None or _is_bound(root, names)
-    if _is_bound(name, names) or (names.star and name in FUNCTION_NAMES):
+        chain = _chain(source, before - 1, name)
+        return chain is None or names.possible(*chain)
+    if names.possible(name, ""):
         return True
     return (before == 0 or source[before - 1] == "\n") and _may_continue_a_chain(source, before)
 
@@ -534,11 +679,23 @@ def _position_key(node: ast.expr) -> tuple[int, int, int, int]:
     return (node.lineno, node.col_offset, -(node.end_lineno or 0), -(node.end_col_offset or 0))
 
 
-def _root_name(node: ast.expr) -> str | None:
-    """The first name of a dotted chain; through subscripts, as analysis.qualify reads them."""
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+def _chain_of(node: ast.expr) -> tuple[str, str] | None:
+    """(first name, the rest) of a dotted chain, through subscripts as analysis.qualify reads it.
+
+    `t.nn[0].functional.dropout` gives ("t", ".nn.functional.dropout").
+    """
+    rest = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            rest.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            break
+    if not isinstance(node, ast.Name):
+        return None
+    return node.id, "".join("." + part for part in reversed(rest))
 
 
 def _training_names(node: ast.expr) -> set[str]:
@@ -722,21 +879,14 @@ def screen(
     """
     calls, classes, imports = _collect(tree, lines)
     function_aliases: set[str] = set(names.aliases) if names else set()
-    imported: set[str] = set(names.bound) if names else set()
-    star_import = names.star if names else False
+    targets: dict[str, set[str]] = {}  # from the tree's imports: exact
     for node in imports:
-        if isinstance(node, ast.Import):
+        for bound, target in import_pairs(node):  # type: ignore[arg-type]
+            targets.setdefault(bound, set()).add(target)
+        if isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                imported.add(alias.asname or alias.name.split(".", 1)[0])
-            continue
-        for alias in node.names:  # type: ignore[attr-defined]
-            if alias.name == "*":
-                star_import = True
-                continue
-            bound = alias.asname or alias.name
-            imported.add(bound)
-            if alias.name in FUNCTION_NAMES:
-                function_aliases.add(bound)
+                if alias.name in FUNCTION_NAMES:
+                    function_aliases.add(alias.asname or alias.name)
     call_names = FUNCTION_NAMES | function_aliases
     candidates = []
     for call in calls:
@@ -750,12 +900,19 @@ def screen(
     class_ranges = [(c.lineno, c.end_lineno or c.lineno) for c in classes]
 
     def may_resolve_to_torch(call: ast.Call) -> bool:
-        root = _root_name(call.func)
-        if root is None:
+        """Some import target of the chain's first name + the rest is a dropout function.
+
+        The engine resolves names through import bindings only (see
+        ImportNames): the tree's imports give their pairs exactly, and `names`
+        (the whole file's, when `tree` is one block) a superset of the rest.
+        """
+        chain = _chain_of(call.func)
+        if chain is None:
             return False
-        if isinstance(call.func, ast.Name) and star_import:
+        root, rest = chain
+        if may_name_a_function(targets.get(root, ()), rest):
             return True
-        return root in imported
+        return names is not None and names.possible(root, rest)
 
     def in_a_class(call: ast.Call) -> bool:
         return any(start <= call.lineno <= end for start, end in class_ranges)

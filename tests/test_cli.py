@@ -365,3 +365,32 @@ def test_cache_makes_the_second_run_fast(tmp_path):
     assert result == again and result[0] == 1 and len(result[1].splitlines()) == 60
     startup, _ = timed("--version")
     assert second - startup < 0.5 * (first - startup), (first, second, startup)
+
+
+def test_discovery_checks_each_real_file_once(tmp_path):
+    from flake8_dropout.config import DEFAULT_EXCLUDE, Pattern
+    from flake8_dropout.discovery import discover
+
+    write(tmp_path / "a.py", BAD)
+    write(tmp_path / "pkg/b.py", BAD)
+    write(tmp_path / "pkg/[x]+.py", BAD)
+    write(tmp_path / "pkg/y.egg-info/z.py", BAD)
+    write(tmp_path / "real/c.py", BAD)
+    os.symlink(tmp_path / "a.py", tmp_path / "pkg/alias.py")  # a symlinked file: checked once
+    os.symlink(tmp_path / "real", tmp_path / "linked", target_is_directory=True)
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "pkg/broken.py")
+    exclude = [Pattern(p, str(tmp_path)) for p in (*DEFAULT_EXCLUDE, "[[]x]+.py")]
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        found, errors = discover([".", "pkg", "linked", "real/c.py"], exclude, [], str(tmp_path))
+        again, _ = discover(["./pkg/"], [Pattern("pkg/b.py", str(tmp_path))], [], str(tmp_path))
+    finally:
+        os.chdir(cwd)
+    assert errors == []
+    assert [(t.display, t.explicit) for t in found] == [
+        ("a.py", False),
+        ("pkg/b.py", False),
+        ("real/c.py", True),  # found in `.`, then through `linked`, then named
+    ]
+    assert [t.display for t in again] == ["pkg/[x]+.py", "pkg/alias.py", "pkg/y.egg-info/z.py"]

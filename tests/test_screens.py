@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flake8_dropout.engine import check
-from flake8_dropout.screen import _regions, screen, text_screen
+from flake8_dropout.engine import check, prescreen
+from flake8_dropout.screen import _regions, import_names, screen, text_screen
 from flake8_dropout.settings import Settings
 from flake8_dropout.source import decode
 
@@ -249,6 +249,112 @@ def test_clean_layouts_are_not_parsed_whole(name: str):
 def test_a_subscripted_root_stays_suspicious_in_the_ast_screen():
     tree = ast.parse(TRICKY_FINDINGS["a subscript in the chain"])
     assert screen(tree).suspicious
+
+
+# --- where import targets rule calls out -------------------------------------------------
+
+CLASS = "class A(nn.Module):\n    def forward(self, x):\n        return {call}\n"
+
+
+def in_a_module(header: str, call: str) -> str:
+    return "import torch\nfrom torch import nn\n" + header + "\n\n" + CLASS.format(call=call)
+
+
+TARGET_LOOKALIKES = {
+    "an ONNX symbolic from torch.onnx": in_a_module(
+        "from torch.onnx import symbolic_opset12", "symbolic_opset12.dropout(g, x, p, train)"
+    ),
+    "an alias of another package's functional": in_a_module(
+        "import my.functional as F", "F.dropout(x)"
+    ),
+    "a from-import of another package's functional": in_a_module(
+        "from my.nn import functional as F", "F.dropout(x)"
+    ),
+    "a relative module named like torch": in_a_module(
+        "from .torch.nn import functional as F", "F.dropout(x)"
+    ),
+    "a star import of another module": in_a_module("from numpy import *", "dropout(x, 0.1, False)"),
+    "a function of the wrong module": in_a_module(
+        "from torch.nn.functional import dropout as drop\nimport torch.nn.functional as F",
+        "F.nn.dropout(x) + torch.functional.dropout(x) + nn.dropout(x)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGET_LOOKALIKES))
+def test_import_targets_rule_lookalikes_out_without_libcst(name: str):
+    source = TARGET_LOOKALIKES[name]
+    assert not check(source, SETTINGS, screens=False)
+    assert not text_screen(source).possible
+    assert not screen(ast.parse(source)).suspicious  # the flake8 path: no libcst either
+    assert prescreen(source) is None and prescreen(source, ast.parse(source)) is None
+    assert_sound(source)
+
+
+TARGET_FINDINGS = {
+    "the torch root under another name": in_a_module(
+        "import torch as t", "t.nn.functional.dropout(x)"
+    ),
+    "torch.nn under another name": in_a_module(
+        "from torch import nn as n2", "n2.functional.dropout(x)"
+    ),
+    "a subscript in the chain": in_a_module("import torch as t", "t.nn[0].functional.dropout(x)"),
+    "an ATen form": in_a_module("import torch as t", "t.dropout(x, 0.1, True)"),
+    "a fallback binding in an except clause": in_a_module(
+        "try:\n    import torch.nn.functional as F\nexcept ImportError:\n    F = None",
+        "F.dropout(x)",
+    ),
+    "an import statement that cannot be parsed alone": in_a_module(
+        'import torch.nn.functional as F; DOC = """\nimport numpy as F\n"""', "F.dropout(x)"
+    ),
+    "one name, two imports": in_a_module(
+        "try:\n    import torch.nn.functional as F\nexcept ImportError:\n    import my.functional as F",
+        "F.dropout(x)",
+    ),
+    "an import in a string too": in_a_module(
+        "import torch.nn.functional as F\nS = 'import numpy as F'", "F.dropout(x)"
+    ),
+    "a from-import across a continuation": in_a_module(
+        "from torch . nn \\\n    . functional import (  # a comment\n    dropout as d,\n)", "d(x)"
+    ),
+    "a star import of torch.nn.functional after code": in_a_module(
+        "x = 1; from torch.nn.functional import *", "dropout(x)"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGET_FINDINGS))
+def test_import_targets_keep_what_the_engine_resolves(name: str):
+    source = TARGET_FINDINGS[name]
+    assert check(source, SETTINGS, screens=False), "the case must hold a finding"
+    assert text_screen(source).possible
+    assert screen(ast.parse(source)).suspicious
+    assert_sound(source)
+
+
+def test_a_rebound_alias_stays_sound():
+    # The engine judges `F` by all its bindings (here: OTHER); the screens may keep it.
+    source = in_a_module("import torch.nn.functional as F\nF = make()", "F.dropout(x)")
+    assert not check(source, SETTINGS, screens=False)
+    assert text_screen(source).possible  # an import target of F is torch.nn.functional
+    assert_sound(source)
+
+
+def test_import_names_reads_exact_targets():
+    names = import_names(
+        "import torch.nn.functional as F, os.path\nfrom torch import nn as n2, dropout\n"
+        "from .. import x\nfrom .a import b\nfrom torch.nn.functional import *\n"
+        "# import numpy as F\nimport broken as (B\n"
+    )
+    assert names.targets("F") == {"torch.nn.functional", "numpy"}
+    assert names.targets("os") == {"os"}
+    assert names.targets("n2") == {"torch.nn"}
+    assert names.targets("dropout") == {"torch.dropout", "torch.nn.functional.dropout"}
+    assert names.targets("x") == {"..x"} and names.targets("b") == {".a.b"}
+    assert names.targets("B") is None and names.targets("broken") is None
+    assert names.targets("unbound") == set()
+    assert names.possible("F", ".dropout") and not names.possible("n2", ".dropout")
+    assert names.possible("n2", ".functional.alpha_dropout")
 
 
 # --- generated files ------------------------------------------------------------------------
