@@ -10,7 +10,6 @@ file is ignored and rewritten.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -29,6 +28,8 @@ class Cache:
         self.folder = folder
         key = f"{__version__}\0{settings_key}\0{_FORMAT}"
         self.key = key
+        import hashlib  # here: a cache that is off never needs it
+
         self.file = folder / f"results-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
         self.entries: dict[str, list] = {}
         self.dirty = False

@@ -19,11 +19,6 @@ from typing import Any
 
 from .settings import Settings, split_names
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 TABLE = "flake8-dropout"
 CACHE_DIR_NAME = ".flake8-dropout-cache"
 CACHE_DIR_ENV = "FLAKE8_DROPOUT_CACHE_DIR"
@@ -163,6 +158,10 @@ class ConfigFile:
 
 def load_pyproject(path: Path) -> Mapping[str, Any] | None:
     """The `[tool.flake8-dropout]` table, None if the file has none."""
+    if sys.version_info >= (3, 11):  # imported here: most runs find no pyproject.toml
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

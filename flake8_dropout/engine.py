@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -100,11 +101,18 @@ def analyse_source(
     settings: Settings,
     tree: ast.AST | None = None,
     screens: bool = True,
+    focus: bool = False,
 ) -> Checked:
-    """Run the screens, then libcst only if a finding is possible."""
+    """Run the screens, then libcst only if a finding is possible.
+
+    focus: give libcst only what the suspect calls depend on (see `focused`);
+    the findings are the same, but `Checked.module` is then not the whole file.
+    """
     found_screen = prescreen(source, tree) if screens else None
     if screens and found_screen is None:
         return Checked(None, [], [])
+    if focus and found_screen is not None:
+        source, found_screen = focused(source, found_screen)
     module = parse_cst(source)
     from .analysis import analyse
 
@@ -134,7 +142,83 @@ def check(
     screens: bool = True,
 ) -> list[Finding]:
     """Every finding in `source`, sorted, `# noqa` not applied (see noqa.py)."""
-    return sorted(analyse_source(source, settings, tree, screens).findings)
+    return sorted(analyse_source(source, settings, tree, screens, focus=True).findings)
+
+
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _base_roots(statement: ast.AST) -> Iterator[str]:
+    """First names of the bases of every class in `statement`."""
+    for node in ast.walk(statement):
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                while isinstance(base, (ast.Attribute, ast.Subscript)):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    yield base.id
+
+
+def focused(source: str, found: Screen) -> tuple[str, Screen]:
+    """`source` with every top-level def and class that cannot matter stubbed out.
+
+    libcst costs far more than `ast`, and a file with a finding is often large
+    while its suspect calls sit in one or two classes. What a suspect call's
+    verdict depends on is kept whole: the top-level definitions holding a
+    suspect, their same-file base classes (transitively, by name), and every
+    statement that is not a definition (imports, assignments, `if`/`try`
+    blocks). Any other definition becomes `def name(): pass` or
+    `class name: pass` on its first line, followed by empty lines, so the
+    module binds the same names in the same order and every kept line keeps its
+    number and columns. The screen's candidate list loses the calls that were
+    in stubbed lines, so ordinals still line up with libcst's.
+    """
+    body = getattr(found.tree, "body", None)
+    if not body:
+        return source, found
+    suspect_lines = [call.lineno for call in found.suspects]
+    spans: dict[int, tuple[int, int]] = {}
+    classes: dict[str, list[int]] = {}
+    keep: set[int] = set()
+    for index, statement in enumerate(body):
+        if not isinstance(statement, _DEFINITIONS):
+            keep.add(index)
+            continue
+        start = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+        end = statement.end_lineno or statement.lineno
+        spans[index] = (start, end)
+        if any(start <= line <= end for line in suspect_lines):
+            keep.add(index)
+        if isinstance(statement, ast.ClassDef):
+            classes.setdefault(statement.name, []).append(index)
+    todo = [i for i in keep if i in spans]
+    while todo:
+        for name in _base_roots(body[todo.pop()]):
+            for index in classes.get(name, ()):
+                if index not in keep:
+                    keep.add(index)
+                    todo.append(index)
+    stubbed = [i for i in spans if i not in keep]
+    if not stubbed:
+        return source, found
+    lines = _LINE.findall(source)
+    blank: set[int] = set()
+    for index in stubbed:
+        statement = body[index]
+        start, end = spans[index]
+        keyword = "class" if isinstance(statement, ast.ClassDef) else "def"
+        signature = "" if keyword == "class" else "()"
+        first = lines[start - 1]
+        ending = first[len(first.rstrip("\r\n")) :]
+        lines[start - 1] = f"{keyword} {statement.name}{signature}: pass{ending}"
+        for number in range(start + 1, end + 1):
+            line = lines[number - 1]
+            lines[number - 1] = line[len(line.rstrip("\r\n")) :]
+            blank.add(number)
+        blank.add(start)
+    kept = [call for call in found.candidates if call.lineno not in blank]
+    return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree)
 
 
 def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:

@@ -26,7 +26,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .rules import FUNCTION_NAMES, FUNCTIONS
 
@@ -859,6 +859,8 @@ class Screen:
 
     suspicious: bool
     candidates: list[ast.Call]  # every candidate-shaped call, in source order
+    suspects: list[ast.Call] = field(default_factory=list)  # the calls that may be findings
+    tree: ast.AST | None = None  # what was screened
 
     def position(self, ordinal: int) -> tuple[int, int]:
         """1-based line and 0-based UTF-8 byte column of the ordinal-th candidate."""
@@ -919,17 +921,17 @@ def screen(
 
     # A call is harmless only if it reads `.training` from its method's receiver.
     checked: list[tuple[ast.Call, set[str]]] = []
-    suspicious = False
+    suspects: list[ast.Call] = []
     for call in candidates:
         if not (may_resolve_to_torch(call) and in_a_class(call)):
             continue
         value = _training_value(call)
         found = _training_names(value) if value is not None else set()
-        if not found:
-            suspicious = True
-            break
-        checked.append((call, found))
-    if not suspicious and checked:
+        if found:
+            checked.append((call, found))
+        else:
+            suspects.append(call)
+    if checked:
         receivers = _receivers(tree, [call for call, _ in checked])
-        suspicious = any(receivers.get(id(call)) not in found for call, found in checked)
-    return Screen(suspicious, candidates)
+        suspects += [call for call, found in checked if receivers.get(id(call)) not in found]
+    return Screen(bool(suspects), candidates, sorted(suspects, key=_position_key), tree)
