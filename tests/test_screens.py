@@ -548,3 +548,49 @@ def test_pool_and_serial_runs_agree(tmp_path: Path):
     assert serial.returncode == pooled.returncode == 1
     assert serial.stdout == pooled.stdout and serial.stdout.count("DRP0") > 20
     assert serial.stderr == pooled.stderr
+
+
+FOCUS_SOURCE = """import torch.nn.functional as F
+from torch import nn
+
+
+class Unrelated(nn.Module):
+    def forward(self, x):
+        return F.dropout(x, training=self.training)
+
+
+@decorated
+def helper(x):
+    return F.dropout(x)
+
+
+class Base(Mixin):
+    def forward(self, x):
+        return x
+
+
+class Child(Base):
+    def step(self, x):
+        return F.dropout(x, 0.1)
+
+
+F2 = F
+"""
+
+
+def test_focus_keeps_what_a_suspect_depends_on_line_for_line() -> None:
+    from flake8_dropout.engine import check, focused, prescreen
+
+    found = prescreen(FOCUS_SOURCE)
+    assert found is not None
+    reduced, narrowed = focused(FOCUS_SOURCE, found)
+    lines = reduced.split("\n")
+    assert len(lines) == len(FOCUS_SOURCE.split("\n"))
+    assert lines[4] == "class Unrelated: pass" and lines[9] == "def helper(): pass"
+    assert "class Base(Mixin):" in reduced and "class Child(Base):" in reduced  # the base, kept
+    assert "F2 = F" in reduced
+    assert len(narrowed.candidates) == 1  # the calls in stubbed lines are gone
+    # Child is a module class only through Base's forward(): the verdict needs Base.
+    findings = check(FOCUS_SOURCE, Settings())
+    assert [(f.line, f.code.value) for f in findings] == [(22, "DRP001")]
+    assert findings == check(FOCUS_SOURCE, Settings(), screens=False)
