@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from pathlib import Path
 
 from . import __version__
@@ -28,9 +29,8 @@ class Cache:
         self.folder = folder
         key = f"{__version__}\0{settings_key}\0{_FORMAT}"
         self.key = key
-        import hashlib  # here: a cache that is off never needs it
-
-        self.file = folder / f"results-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+        # crc32 names the file; the full key is stored inside and compared on load.
+        self.file = folder / f"results-{zlib.crc32(key.encode()):08x}.json"
         self.entries: dict[str, list] = {}
         self.dirty = False
         self._load()
