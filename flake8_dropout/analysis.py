@@ -536,6 +536,19 @@ class _Collector(cst.CSTVisitor):
     def leave_ExceptStarHandler(self, original_node: cst.ExceptStarHandler) -> None:
         self.except_depth -= 1
 
+    # `case F:` and friends bind names too.
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._bind(node.name.value)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._bind(node.name.value)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self._bind(node.rest.value)
+
     def visit_Del(self, node: cst.Del) -> None:
         for name in _target_names(node.target):
             self._bind(name)

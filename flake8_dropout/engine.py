@@ -160,6 +160,21 @@ def _base_roots(statement: ast.AST) -> Iterator[str]:
                     yield base.id
 
 
+def _header_binds(statement: ast.AST) -> bool:
+    """A `:=` in a decorator, base, default or annotation binds a module-level name."""
+    header = [
+        *getattr(statement, "decorator_list", ()),
+        *getattr(statement, "bases", ()),
+        *(k.value for k in getattr(statement, "keywords", ())),
+    ]
+    arguments = getattr(statement, "args", None)
+    if arguments is not None:
+        header.append(arguments)
+    if getattr(statement, "returns", None) is not None:
+        header.append(statement.returns)  # type: ignore[attr-defined]
+    return any(isinstance(node, ast.NamedExpr) for part in header for node in ast.walk(part))
+
+
 def focused(source: str, found: Screen) -> tuple[str, Screen]:
     """`source` with every top-level def and class that cannot matter stubbed out.
 
@@ -168,7 +183,8 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     verdict depends on is kept whole: the top-level definitions holding a
     suspect, their same-file base classes (transitively, by name), and every
     statement that is not a definition (imports, assignments, `if`/`try`
-    blocks). Any other definition becomes `def name(): pass` or
+    blocks), and definitions whose header binds a name with `:=`. Any other
+    definition becomes `def name(): pass` or
     `class name: pass` on its first line, followed by empty lines, so the
     module binds the same names in the same order and every kept line keeps its
     number and columns. The screen's candidate list loses the calls that were
@@ -188,11 +204,11 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
         start = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
         end = statement.end_lineno or statement.lineno
         spans[index] = (start, end)
-        if any(start <= line <= end for line in suspect_lines):
+        if any(start <= line <= end for line in suspect_lines) or _header_binds(statement):
             keep.add(index)
         if isinstance(statement, ast.ClassDef):
             classes.setdefault(statement.name, []).append(index)
-    todo = [i for i in keep if i in spans]
+    todo = list(keep)  # bases of classes inside `if`/`try` blocks count too
     while todo:
         for name in _base_roots(body[todo.pop()]):
             for index in classes.get(name, ()):

@@ -68,6 +68,9 @@ def fix_source(
             fixed = module.visit(_Rewriter(plan)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
+    ending = source[len(source.rstrip("\r\n")) :]
+    if ending and not fixed.endswith(ending):  # libcst drops a final lone "\r"
+        fixed = fixed.rstrip("\r\n") + ending
     return FixResult(fixed, sorted(finding for _, finding in chosen))
 
 
@@ -81,9 +84,9 @@ class _ClassPlan:
     info: ClassInfo
     init: cst.FunctionDef | None  # None: a new __init__ is generated
     init_receiver: str
-    insert_after: int = -1  # index in __init__'s body; -1 with a generated __init__
     layers: dict[tuple[str, str], str] = field(default_factory=dict)  # (layer, args) -> name
-    statements: list[str] = field(default_factory=list)  # source of each layer assignment
+    # (index in __init__'s body to insert after, source of the layer assignment)
+    statements: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -239,8 +242,8 @@ def _class_facts(info: ClassInfo, known: dict[int, _ClassFacts]) -> _ClassFacts:
         if receiver is None or not isinstance(statement.body, cst.IndentedBlock):
             continue
         for index, inner in enumerate(statement.body.body):
-            if base_init_index is None and _is_base_init(inner, receiver):
-                base_init_index = index
+            if _is_base_init(inner, receiver):
+                base_init_index = index  # the last one: after every base is set up
             inner_scan = _AttributeScan(receiver, nested=False)
             inner.visit(inner_scan)
             for attribute in inner_scan.assigned:
@@ -298,10 +301,18 @@ _UNMOVABLE = (
 )
 
 
+_PURE_BUILTINS = frozenset({"float", "int", "bool", "min", "max", "abs", "round"})
+
+
 def _reads(expr: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]] | None:
-    """(free names, receiver attributes) read by `expr`; None if it cannot move."""
+    """(free names, receiver attributes) read by `expr`; None if it cannot move.
+
+    Builtins called in `expr` are among the free names, so the caller checks
+    that nothing shadows them.
+    """
     names: set[str] = set()
     attributes: set[str] = set()
+    pure_calls: set[str] = set()
 
     def walk(node: cst.CSTNode) -> bool:
         if isinstance(node, _UNMOVABLE):
@@ -311,10 +322,13 @@ def _reads(expr: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]] | None
                 attributes.add(node.attr.value)
                 return True
             return walk(node.value)
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            owner = node.func.value
-            if isinstance(owner, cst.Name) and owner.value == receiver:
-                return False  # a method call: it may read anything, at any time
+        if isinstance(node, cst.Call):
+            # Evaluated once in __init__ instead of at every call: only pure builtins
+            # (checked to be unshadowed by the caller) give the same value every time.
+            if not (isinstance(node.func, cst.Name) and node.func.value in _PURE_BUILTINS):
+                return False
+            pure_calls.add(node.func.value)
+            return all(walk(arg) for arg in node.args)
         if isinstance(node, cst.Name):
             names.add(node.value)
             return True
@@ -322,7 +336,7 @@ def _reads(expr: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]] | None
             return walk(node.value)
         return all(walk(child) for child in node.children)
 
-    return (names, attributes) if walk(expr) else None
+    return (names | pure_calls, attributes) if walk(expr) else None
 
 
 def _defining_scope(scope: Scope, name: str) -> Scope | None:
@@ -379,7 +393,7 @@ class _Planner:
                 arg.with_changes(value=value) if arg is site.training else arg for arg in call.args
             ]
         else:
-            args = _append_keyword(call.args, site.function.training_keyword, value)
+            args = _append_keyword(call, site.function.training_keyword, value)
         self.plan_.calls[id(call)] = call.with_changes(args=args)
 
     # -- layer form ------------------------------------------------------------
@@ -406,6 +420,8 @@ class _Planner:
         known = {id(a) for a in (input_arg, p_arg, inplace_arg, site.training) if a is not None}
         if any(id(arg) not in known for arg in call.args):
             return False  # an argument we do not understand
+        if _has_comment(call):
+            return False  # the in-place form keeps every comment inside the call
         if function.layer in _IGNORE_INPLACE and not _is_false(inplace_arg):
             return False  # these layers ignore `inplace`: the call's effect would change
         facts = _class_facts(info, self.facts)
@@ -432,11 +448,10 @@ class _Planner:
             pieces.append(f"{keyword}={code}")
         class_plan = self.plan_.classes.get(id(info.node))
         if class_plan is None:
-            class_plan = _ClassPlan(info, facts.init, init_receiver, after)
+            class_plan = _ClassPlan(info, facts.init, init_receiver)
             self.plan_.classes[id(info.node)] = class_plan
             if facts.init is not None:
                 self.plan_.inits[id(facts.init)] = class_plan
-        class_plan.insert_after = max(class_plan.insert_after, after)
         key = (function.layer, ", ".join(pieces))
         attribute = class_plan.layers.get(key)
         if attribute is None:
@@ -444,7 +459,7 @@ class _Planner:
             facts.taken.add(attribute)
             class_plan.layers[key] = attribute
             layer = f"{self.nn_alias}.{function.layer}({', '.join(pieces)})"
-            class_plan.statements.append(f"{init_receiver}.{attribute} = {layer}")
+            class_plan.statements.append((after, f"{init_receiver}.{attribute} = {layer}"))
         only_input = input_arg.with_changes(
             keyword=None,
             equal=cst.MaybeSentinel.DEFAULT,
@@ -488,6 +503,14 @@ class _Planner:
             taken |= _class_facts(member, self.facts).taken
         return taken
 
+    def _descendants(self, info: ClassInfo) -> list[ClassInfo]:
+        """Same-file classes that inherit from `info`, directly or not."""
+        found: dict[int, ClassInfo] = {}
+        for other in self.classes:  # in source order: bases come first
+            if any(b is info or id(b.node) in found for b in self._bases(other)):
+                found[id(other.node)] = other
+        return list(found.values())
+
     def _ancestry_allows_layer(self, info: ClassInfo) -> bool:
         """Every base is a visible class whose behaviour a new child layer cannot change.
 
@@ -526,14 +549,32 @@ class _Planner:
                 return None  # a local or argument of the method
             if name in init_scope_names or name in _bound_names(facts.init):
                 return None  # __init__ has its own meaning for the name
+        reassigned = set(facts.assigned_elsewhere)
+        for child in self._descendants(site.klass):  # a subclass may set it after super()
+            child_facts = _class_facts(child, self.facts)
+            reassigned |= child_facts.assigned_elsewhere | set(child_facts.assigned_in_init)
         for attribute in attributes:
-            if attribute in facts.assigned_elsewhere:
-                return None  # p may change after __init__
+            if attribute in reassigned:
+                return None  # p may change after this __init__ has run
             if attribute in facts.assigned_in_init:
                 after = max(after, facts.assigned_in_init[attribute])
             elif attribute not in facts.class_attributes:
                 return None  # nothing sets it before forward runs
         return after
+
+
+class _CommentFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found = True
+
+
+def _has_comment(node: cst.CSTNode) -> bool:
+    finder = _CommentFinder()
+    node.visit(finder)
+    return finder.found
 
 
 _IGNORE_INPLACE = frozenset({"AlphaDropout", "FeatureAlphaDropout"})  # their forward ignores it
@@ -661,33 +702,41 @@ def _import_anchor(module: cst.Module) -> cst.CSTNode | None:
     return anchor
 
 
-def _append_keyword(
-    args: Sequence[cst.Arg], keyword: str, value: cst.BaseExpression
-) -> list[cst.Arg]:
-    """Add `keyword=value` after the last argument, in the call's own layout."""
+def _append_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> list[cst.Arg]:
+    """Add `keyword=value` after the last argument, in the call's own layout.
+
+    With one argument per line and a trailing comma, the new argument gets a
+    line of its own; comments stay on the lines they describe.
+    """
     new = cst.Arg(
         value=value,
         keyword=cst.Name(keyword),
         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
     )
-    if not args:
+    if not call.args:
         return [new]
-    *head, last = args
-    if isinstance(last.comma, cst.Comma):
-        # A trailing comma: the new argument goes on its own line, like the others.
-        between = (
-            head[-1].comma.whitespace_after
-            if head and isinstance(head[-1].comma, cst.Comma)
-            else None
+    *head, last = call.args
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if not isinstance(last.comma, cst.Comma):
+        return [*head, last.with_changes(comma=space), new]
+    after = last.comma.whitespace_after
+    before_last = (
+        head[-1].comma.whitespace_after
+        if head and isinstance(head[-1].comma, cst.Comma)
+        else call.whitespace_before_args
+    )
+    if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(
+        before_last, cst.ParenthesizedWhitespace
+    ):
+        # `last,  # comment` then the new argument at the arguments' indent, then `)`.
+        kept = last.comma.with_changes(
+            whitespace_after=after.with_changes(last_line=before_last.last_line)
         )
-        separator = (
-            cst.Comma(whitespace_after=between)
-            if between is not None
-            else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        closing = cst.Comma(
+            whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
         )
-        return [*head, last.with_changes(comma=separator), new.with_changes(comma=last.comma)]
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return [*head, last.with_changes(comma=comma), new]
+        return [*head, last.with_changes(comma=kept), new.with_changes(comma=closing)]
+    return [*head, last.with_changes(comma=space), new.with_changes(comma=last.comma)]
 
 
 # -- rewriting -----------------------------------------------------------------
@@ -712,9 +761,12 @@ class _Rewriter(cst.CSTTransformer):
         class_plan = self.plan.inits.get(id(original_node))
         if class_plan is None or not isinstance(updated_node.body, cst.IndentedBlock):
             return updated_node
-        body = list(updated_node.body.body)
-        index = class_plan.insert_after + 1
-        body[index:index] = [cst.parse_statement(s) for s in class_plan.statements]
+        # Each layer right after what it needs, so __init__ can use it early on.
+        layers = [(after, cst.parse_statement(code)) for after, code in class_plan.statements]
+        body = [statement for after, statement in layers if after < 0]
+        for index, statement in enumerate(updated_node.body.body):
+            body.append(statement)
+            body.extend(layer for after, layer in layers if after == index)
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 
     def leave_ClassDef(
@@ -728,7 +780,7 @@ class _Rewriter(cst.CSTTransformer):
         lines = [
             f"def __init__({receiver}, *args, **kwargs):",
             "    super().__init__(*args, **kwargs)",
-            *(f"    {s}" for s in class_plan.statements),
+            *(f"    {statement}" for _, statement in class_plan.statements),
         ]
         init = cst.parse_statement("\n".join(lines) + "\n")
         body = list(updated_node.body.body)

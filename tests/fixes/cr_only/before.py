@@ -1,0 +1,1 @@
+import torch.nn.functional as Ffrom torch import nnclass Net(nn.Module):    def forward(self, x):        return F.dropout(x, 0.1)
