@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import FIX_APPLICABILITY, Applicability, Code, message
-from .screen import Screen, screen, text_may_hold_finding, text_screen
+from .screen import Screen, screen
 from .settings import Settings
 from .source import SourceError, split_lines
+from .text_screen import text_may_hold_finding, text_screen
 
 
 @dataclass(frozen=True, order=True)

@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from flake8_dropout.engine import check, prescreen
-from flake8_dropout.screen import _regions, import_names, screen, text_screen
+from flake8_dropout.screen import screen
 from flake8_dropout.settings import Settings
 from flake8_dropout.source import decode
+from flake8_dropout.text_screen import _regions, import_names, text_screen
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

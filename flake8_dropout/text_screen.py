@@ -1,0 +1,638 @@
+"""The text screen: decide from the text, and `ast` on a few blocks, whether libcst is needed.
+
+Used when no tree is given (the command line and the fixer). It finds every
+possible call of a dropout function by name, resolves the first name of its
+dotted chain through the file's import statements (`ImportNames`), drops the
+calls inside comments and plain strings, and parses with `ast` only the
+top-level definitions around the rest, which `screen.screen` then screens.
+Most files end here, unparsed.
+
+"Sound" means: if the libcst engine (`engine.check(..., screens=False)`) would
+report a call, the screens say "maybe". They may say "maybe" too often, never
+too rarely; tests/test_screens.py checks this on the case files, on hand-written
+tricky layouts and on generated files. Every claim below is about files that
+Python can parse: a file that the engine cannot parse has no findings, only an
+error, and the command line reports syntax errors of discovered files only when
+the screens let them through.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .rules import FUNCTION_NAMES
+from .screen import import_pairs, may_name_a_function, screen, star_pairs
+
+
+def text_may_hold_finding(source: str) -> bool:
+    """Every reported call names a dropout function and resolves through a torch import."""
+    return "dropout" in source and "torch" in source
+
+
+# --- text level: what imports may bind ----------------------------------------------------
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_COMMENT = re.compile(r"#[^\n]*")
+_INLINE_GAP = re.compile(r"(?:[ \t\f]|\\\n)*")
+
+
+_ASCII_IDENTIFIER_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+)
+
+
+def _is_identifier_char(char: str) -> bool:
+    return char in _ASCII_IDENTIFIER_CHARS or (not char.isascii() and ("a" + char).isidentifier())
+
+
+def _words(source: str, word: str):
+    """Offsets of `word` as a whole identifier (`str.find`: far faster than `\\b` regexes)."""
+    size = len(word)
+    position = source.find(word)
+    while position >= 0:
+        end = position + size
+        if not (position and _is_identifier_char(source[position - 1])) and not (
+            end < len(source) and _is_identifier_char(source[end])
+        ):
+            yield position
+        position = source.find(word, end)
+
+
+def _statement_end(source: str, start: int) -> int:
+    """End of the import statement whose names start at `start`.
+
+    After `(`: the matching `)`, skipping comments (a real import holds only
+    names, dots, commas, `as`, comments and line breaks inside its brackets).
+    Else: the end of the line, following backslash continuations. A comment
+    that ends in a backslash extends the text too far, which only adds names.
+    """
+    size = len(source)
+    if source.startswith("(", start):
+        position = start + 1
+        while True:
+            close = source.find(")", position)
+            if close < 0:
+                return size
+            hash_ = source.find("#", position, close)
+            if hash_ < 0:
+                return close + 1
+            newline = source.find("\n", hash_)
+            if newline < 0:
+                return size
+            position = newline
+    position = start
+    while True:
+        newline = source.find("\n", position)
+        if newline < 0:
+            return size
+        if source[newline - 1] != "\\":
+            return newline
+        position = newline + 1
+
+
+def _with_normal_forms(words: set[str]) -> set[str]:
+    """Python compares identifiers in NFKC form (`ast` shows that form); libcst the text."""
+    return words | {unicodedata.normalize("NFKC", w) for w in words if not w.isascii()}
+
+
+class ImportNames:
+    """What the file's import statements may bind each name to, read from the text.
+
+    The engine resolves a call only through import bindings: `Scope.resolve`
+    returns one of the targets that the name's import statements give it (in
+    any scope of the file; `_target` returns a target only when all bindings
+    agree, so always one of them), OTHER, a builtin or None, and `qualify`
+    appends the chain's attributes (skipping subscripts). Only
+    `from torch.nn.functional import *` binds names through a star; another
+    star import makes unbound names None. So a call can be a finding only if
+    its root name has an import target T such that T + the rest of the chain
+    is a key of `rules.FUNCTIONS` (`possible`).
+
+    Every import statement holds an `import` keyword, and every name it binds
+    is written in its text (`import a.b` binds `a`, `from m import (x as y)`
+    binds `y`), except star bindings. Each `import` keyword (in code, strings
+    or comments alike) gives a text: from the statement's `from`, if the words
+    before the keyword are a `from` and a module, else from the keyword, to the
+    statement's end (`_statement_end`, which may reach too far). For a real
+    statement this text starts where the statement starts, at a fresh token,
+    so `ast.parse` reads the statement exactly as in the file: its (name,
+    target) pairs are exact. A text that does not parse gives its names every
+    target ("could be anything"). Texts from strings and comments only add
+    pairs. Texts are parsed lazily, only those that write a name asked about
+    (names keyed in NFKC form, as `ast` gives them; libcst compares the
+    written names, so equal written names have equal keys).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        statements: list[tuple[int, int, int]],
+        stars: list[tuple[int, int]],
+        aliases: frozenset[str],
+    ) -> None:
+        self.aliases = aliases  # may be `ALIAS` of `from X import dropout as ALIAS`
+        self._source = source
+        # (`import` keyword, start and end of the names after it): the names bound are there.
+        self._statements = statements
+        self._index: dict[str, list[int]] | None = None  # word -> statements writing it
+        self._always: list[int] = []  # non-ASCII names: a regex may split their identifiers
+        self._parsed: dict[int, list[tuple[str, str]] | None] = {}
+        self._targets: dict[str, frozenset[str] | None] = {}
+        self._star: dict[str, set[str]] = {}
+        for keyword, end in stars:
+            pairs = _import_pairs(self._text(keyword, end))
+            if pairs is None:  # a star import we cannot read: it may be torch.nn.functional's
+                pairs = list(star_pairs("torch.nn.functional"))
+            for bound, target in pairs:
+                self._star.setdefault(bound, set()).add(target)
+
+    def _text(self, keyword: int, end: int) -> str:
+        return self._source[_statement_start(self._source, keyword) : end]
+
+    def _build_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for number, (_, start, end) in enumerate(self._statements):
+            names = self._source[start:end]
+            if not names.isascii():
+                self._always.append(number)
+                continue
+            for word in set(_identifiers(names)):
+                index.setdefault(word, []).append(number)
+        return index
+
+    def targets(self, name: str) -> frozenset[str] | None:
+        """Every target the file's imports may bind `name` to; None: anything."""
+        key = name if name.isascii() else unicodedata.normalize("NFKC", name)
+        if key in self._targets:
+            return self._targets[key]
+        if self._index is None:
+            self._index = self._build_index()
+        found: set[str] | None = set(self._star.get(key, ()))
+        for number in {*self._index.get(key, ()), *self._always}:
+            if number not in self._parsed:
+                keyword, _, end = self._statements[number]
+                self._parsed[number] = _import_pairs(self._text(keyword, end))
+            pairs = self._parsed[number]
+            if pairs is None:
+                found = None
+                break
+            found.update(target for bound, target in pairs if bound == key)  # type: ignore[union-attr]
+        result = None if found is None else frozenset(found)
+        self._targets[key] = result
+        return result
+
+    def possible(self, root: str, rest: str) -> bool:
+        """Could `root` + `rest` (".a.dropout", or "" for a bare name) name a dropout function?"""
+        return may_name_a_function(self.targets(root), rest)
+
+
+def _import_pairs(text: str) -> list[tuple[str, str]] | None:
+    """The pairs of the import statements at the top level of `text`; None: it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return [
+        pair
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for pair in import_pairs(node)
+    ]
+
+
+def _statement_start(source: str, keyword: int) -> int:
+    """Where the import statement of the `import` keyword at `keyword` starts.
+
+    The `from` before it, when the words between are a module (names and dots,
+    with blanks and continuations): `from` is a keyword, so no module holds it.
+    Else the keyword itself.
+    """
+    position = keyword
+    while True:
+        position = _back(source, position)
+        if position and source[position - 1] == ".":
+            position -= 1
+            continue
+        end = position
+        while position and _is_identifier_char(source[position - 1]):
+            position -= 1
+        if position == end:
+            return keyword
+        if source[position:end] == "from":
+            return position
+
+
+def _identifiers(text: str) -> list[str]:
+    return _IDENTIFIER.findall(text)
+
+
+def import_names(source: str) -> ImportNames:
+    """The text of each import statement (see ImportNames), and the aliases of dropout names.
+
+    Every name an import binds is written after its `import` keyword. An
+    `import` inside a string or a comment only adds texts and names.
+    """
+    statements: list[tuple[int, int, int]] = []
+    stars: list[tuple[int, int]] = []
+    aliases: set[str] = set()
+    for keyword in _words(source, "import"):
+        start = _INLINE_GAP.match(source, keyword + 6).end()  # type: ignore[union-attr]
+        end = _statement_end(source, start)
+        if source.startswith("*", start):
+            stars.append((keyword, end))
+            continue
+        statements.append((keyword, start, end))
+        names = source[start:end]
+        if "dropout" in names:  # every dropout function's name holds it
+            words = _identifiers(_COMMENT.sub(" ", names) if "#" in names else names)
+            if not FUNCTION_NAMES.isdisjoint(words):
+                aliases.update(after for before, after in zip(words, words[1:]) if before == "as")
+    return ImportNames(source, statements, stars, frozenset(_with_normal_forms(aliases)))
+
+
+# --- text level: where a candidate call may stand -----------------------------------------
+
+
+# Between a called name and its `(`: blanks, line breaks (inside brackets),
+# backslash continuations and comments.
+_GAP = re.compile(r"(?:[ \t\f\n]|\\\n|#[^\n]*)*")
+
+
+def _back(source: str, index: int) -> int:
+    """Step back over blanks and backslash continuations; source[result - 1] is next."""
+    while True:
+        while index > 0 and source[index - 1] in " \t\f":
+            index -= 1
+        if index >= 2 and source[index - 1] == "\n" and source[index - 2] == "\\":
+            index -= 2
+            continue
+        return index
+
+
+def _may_continue_a_chain(source: str, line_start: int) -> bool:
+    """Could the first token of this line follow a `.` on an earlier line (inside brackets)?
+
+    Such a `.` ends the nearest non-blank line before, or a comment follows it.
+    """
+    end = line_start - 1
+    while end >= 0:
+        start = source.rfind("\n", 0, end) + 1
+        line = source[start:end]
+        if line.strip():
+            return "#" in line or line.rstrip().endswith(".")
+        end = start - 1
+    return False
+
+
+def _chain(source: str, dot: int, name: str) -> tuple[str, str] | None:
+    """The dotted chain ending in `.name` with `.` at `dot`: (first name, the rest).
+
+    The rest is what analysis.qualify appends to the first name's target:
+    `torch.nn.functional.dropout` gives ("torch", ".nn.functional.dropout").
+    None when unsure: a chain across lines, a `)` or `]` before it (the engine
+    reads `(torch.nn).functional` and `nn[0].functional` through), or anything odd.
+    """
+    rest = [name]
+    while True:
+        end = _back(source, dot)
+        start = end
+        while start > 0 and source[start - 1] in _ASCII_IDENTIFIER_CHARS:
+            start -= 1
+        if start == end or (start > 0 and not source[start - 1].isascii()):
+            return None
+        before = _back(source, start)
+        if before > 0 and source[before - 1] == ".":
+            rest.append(source[start:end])
+            dot = before - 1
+            continue
+        at_line_start = before == 0 or source[before - 1] == "\n"
+        if at_line_start and _may_continue_a_chain(source, before):
+            return None
+        return source[start:end], "".join("." + part for part in reversed(rest))
+
+
+def _may_resolve(source: str, start: int, name: str, names: ImportNames) -> bool:
+    """Could the engine resolve this called name to a torch dropout function?
+
+    `X.Y.name(...)`: only if some import target of `X`, followed by `.Y.name`,
+    is a dropout function (analysis.qualify; see ImportNames). A bare
+    `name(...)`: only if some import target of `name` is one. A name that
+    starts its line may also end a chain begun on an earlier line.
+    """
+    before = _back(source, start)
+    if before > 0 and source[before - 1] == ".":
+        chain = _chain(source, before - 1, name)
+        return chain is None or names.possible(*chain)
+    if names.possible(name, ""):
+        return True
+    return (before == 0 or source[before - 1] == "\n") and _may_continue_a_chain(source, before)
+
+
+def call_sites(source: str, names: ImportNames) -> list[int]:
+    """Offsets of every text that may be a candidate call the engine can resolve.
+
+    A candidate call's function is a dropout name or an alias (analysis
+    `_Collector.visit_Call`), written as a whole word and followed, after
+    blanks, comments and continuations, by its `(` or by the `)` of a
+    parenthesised function: `(F.dropout)(x)`.
+    """
+    size = len(source)
+    found = []
+
+    def consider(start: int, end: int, name: str) -> None:
+        after = _GAP.match(source, end).end()  # type: ignore[union-attr]
+        called = after < size and source[after] in "()"
+        if called and _may_resolve(source, start, name, names):
+            found.append(start)
+
+    # Every dropout function's name contains "dropout": find it, then the whole word.
+    position = source.find("dropout")
+    while position >= 0:
+        start, end = position, position + 7
+        while start and _is_identifier_char(source[start - 1]):
+            start -= 1
+        while end < size and _is_identifier_char(source[end]):
+            end += 1
+        if source[start:end] in FUNCTION_NAMES:
+            consider(start, end, source[start:end])
+        position = source.find("dropout", end)
+    for alias in names.aliases - FUNCTION_NAMES:
+        for start in _words(source, alias):
+            consider(start, start + len(alias), alias)
+    return sorted(found)
+
+
+# --- text level: strings and comments -------------------------------------------------------
+
+_QUOTE_OR_HASH = re.compile(r"[#'\"]")
+_PREFIXES = frozenset({"r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"})
+_STRING_END = {
+    '"""': re.compile(r'[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""'),
+    "'''": re.compile(r"[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''"),
+    '"': re.compile(r'[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"'),
+    "'": re.compile(r"[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"),
+}
+_F_LITERAL_STOP = {'"': re.compile(r'[\\{}\n"]'), "'": re.compile(r"[\\{}\n']")}
+_F_FIELD_STOP = re.compile(r"[\\'\"()\[\]{}#:!]")
+
+
+def _string_at(source: str, quote: int) -> tuple[int, int, bool] | None:
+    """(start, end, formatted) of the string literal whose first quote is at `quote`.
+
+    The prefix is the whole word before the quote if it is a string prefix:
+    `if"a"` is the keyword `if` and a plain string. None: unterminated.
+    """
+    start = quote
+    while start > 0 and source[start - 1] in _ASCII_IDENTIFIER_CHARS:
+        start -= 1
+    prefix = source[start:quote].lower()
+    if prefix not in _PREFIXES:
+        prefix, start = "", quote
+    mark = source[quote]
+    delimiter = mark * 3 if source.startswith(mark * 3, quote) else mark
+    body = quote + len(delimiter)
+    if "f" in prefix or "t" in prefix:
+        end = _f_literal(source, body, delimiter, "r" in prefix, False)
+        return None if end is None else (start, end, True)
+    match = _STRING_END[delimiter].match(source, body)
+    return None if match is None else (start, match.end(), False)
+
+
+def _f_literal(source: str, position: int, delimiter: str, raw: bool, spec: bool) -> int | None:
+    """Scan the literal part of an f-string (or a format spec, `spec`).
+
+    Returns the index after the closing delimiter, or for a format spec the
+    index of the `}` that closes its field; None when malformed. Replacement
+    fields follow PEP 701 (Python 3.12: any quotes, comments and line breaks
+    inside); a valid Python 3.11 f-string scans the same either way.
+    """
+    stop = _F_LITERAL_STOP[delimiter[0]]
+    triple = len(delimiter) == 3
+    while True:
+        match = stop.search(source, position)
+        if match is None:
+            return None
+        index = match.start()
+        char = source[index]
+        if char == "\\":
+            if not raw and source.startswith("N{", index + 1):  # \N{NAME}: no field
+                close = source.find("}", index)
+                if close < 0:
+                    return None
+                position = close + 1
+            elif source.startswith(("{", "}"), index + 1):
+                position = index + 1  # `\{x}` is a backslash and a field
+            else:
+                position = index + 2
+        elif char == "{":
+            if not spec and source.startswith("{", index + 1):
+                position = index + 2
+            else:
+                end = _f_field(source, index + 1, delimiter, raw)
+                if end is None:
+                    return None
+                position = end
+        elif char == "}":
+            if spec:
+                return index
+            position = index + (2 if source.startswith("}", index + 1) else 1)
+        elif char == "\n":
+            if not triple:
+                return None
+            position = index + 1
+        elif source.startswith(delimiter, index):
+            return None if spec else index + len(delimiter)
+        else:
+            position = index + 1
+
+
+def _f_field(source: str, position: int, delimiter: str, raw: bool) -> int | None:
+    """Scan a replacement field from after its `{`: the index after its `}`, or None."""
+    depth = 0
+    while True:
+        match = _F_FIELD_STOP.search(source, position)
+        if match is None:
+            return None
+        index = match.start()
+        char = source[index]
+        position = index + 1
+        if char in "'\"":
+            found = _string_at(source, index)
+            if found is None:
+                return None
+            position = found[1]
+        elif char in "([{":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "}":
+            if depth <= 0:
+                return index + 1
+            depth -= 1
+        elif char == "#":
+            newline = source.find("\n", index)
+            if newline < 0:
+                return None
+            position = newline
+        elif char == ":" and depth <= 0:
+            end = _f_literal(source, index + 1, delimiter, raw, True)
+            return None if end is None else end + 1
+        elif char == "\\":
+            position = index + 2
+        # `!r`, `!=` and a `:` inside brackets need nothing.
+
+
+@dataclass
+class _Regions:
+    """Strings and comments, in source order: starts, ends, and whether code may be inside."""
+
+    starts: list[int]
+    ends: list[int]
+    formatted: list[bool]  # f-strings hold code in their replacement fields
+
+    def at(self, offset: int) -> int:
+        """Index of the region holding `offset`, or -1."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index if index >= 0 and offset < self.ends[index] else -1
+
+
+def _regions(source: str) -> _Regions | None:
+    """Every string literal and comment, as Python's tokenizer finds them; None if unsure.
+
+    A `#` outside a string starts a comment and a quote outside a comment
+    starts a string, so one forward pass finds them all. Unterminated or
+    malformed literals give None: then nothing is decided from the text.
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    formatted: list[bool] = []
+    search = _QUOTE_OR_HASH.search
+    position = 0
+    while True:
+        match = search(source, position)
+        if match is None:
+            return _Regions(starts, ends, formatted)
+        index = match.start()
+        if source[index] == "#":
+            end = source.find("\n", index)
+            end = len(source) if end < 0 else end
+            starts.append(index)
+            ends.append(end)
+            formatted.append(False)
+            position = end
+            continue
+        found = _string_at(source, index)
+        if found is None:
+            return None
+        starts.append(found[0])
+        ends.append(found[1])
+        formatted.append(found[2])
+        position = found[1]
+
+
+# --- text level: the top-level blocks to parse ---------------------------------------------
+
+# `class` and `def` are hard keywords: at column 0 outside a string, such a line
+# starts a top-level statement (no expression, bracket or continuation holds them).
+_BLOCK_START = re.compile(r"(?:class|def|async[ \t]+def)\b")
+_BLOCK_END = re.compile(r"(?:(?:class|def|async[ \t]+def)\b|@)")
+_START_MARKS = ("\nclass", "\ndef", "\nasync")
+_END_MARKS = (*_START_MARKS, "\n@")
+
+
+def _block_start(source: str, site: int, regions: _Regions) -> int:
+    """The nearest `class`/`def` line at column 0 outside strings before `site`, else 0."""
+    limit = site
+    while True:
+        mark = max(source.rfind(m, 0, limit) for m in _START_MARKS)
+        if mark < 0:
+            return 0
+        if _BLOCK_START.match(source, mark + 1) and regions.at(mark + 1) < 0:
+            return mark + 1
+        limit = mark
+
+
+def _block_end(source: str, site: int, regions: _Regions) -> int:
+    """The next `class`/`def`/decorator line at column 0 outside strings after `site`."""
+    position = site
+    while True:
+        found = [i for i in (source.find(m, position) for m in _END_MARKS) if i >= 0]
+        if not found:
+            return len(source)
+        mark = min(found)
+        if _BLOCK_END.match(source, mark + 1) and regions.at(mark + 1) < 0:
+            return mark + 1
+        position = mark + 1
+
+
+def _blocks(source: str, sites: list[int], regions: _Regions) -> list[tuple[int, int]]:
+    """Merged [start, end) ranges of whole top-level statements around each site.
+
+    Start: the nearest `class`/`def` line at column 0 outside any string at or
+    before the site (or the file's start); a real statement start, so parsing
+    from there tokenizes exactly as the whole file does. End: the next such
+    line or decorator after the site, or the end of the file. Parsed from a
+    real start, a cut inside a string, brackets or a continuation leaves
+    something unclosed, a SyntaxError; else it falls between statements. So a
+    block that parses holds complete top-level statements, each parsed as in
+    the file: the call's enclosing classes and functions come with it.
+    """
+    blocks: list[tuple[int, int]] = []
+    for site in sites:  # in source order
+        if blocks and site < blocks[-1][1]:
+            continue  # covered: blocks end after their last site
+        start = _block_start(source, site, regions)
+        end = _block_end(source, site, regions)
+        if blocks and start <= blocks[-1][1]:
+            blocks[-1] = (blocks[-1][0], max(end, blocks[-1][1]))
+        else:
+            blocks.append((start, end))
+    return blocks
+
+
+@dataclass
+class TextVerdict:
+    """The text screen's answer; `tree` is the whole file's when it had to parse it all."""
+
+    possible: bool
+    tree: ast.AST | None = None
+
+
+def text_screen(source: str) -> TextVerdict:
+    """Whether a finding is possible, from the text and `ast` on a few blocks only.
+
+    1. Candidate calls that may resolve to torch (`call_sites`); none: no finding.
+    2. Those inside comments and plain strings are dropped (f-strings can hold calls).
+    3. The top-level blocks around the rest are parsed with `ast` and screened
+       with the text's import names (supersets of the file's). Not suspicious:
+       no finding. A block that does not parse, or strings that cannot be
+       followed: unsure, the whole file is for the caller to parse.
+    """
+    if not text_may_hold_finding(source):
+        return TextVerdict(False)
+    text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
+    names = import_names(text)
+    sites = call_sites(text, names)
+    if not sites:
+        return TextVerdict(False)
+    regions = _regions(text)
+    if regions is None:
+        return TextVerdict(True)
+    sites = [s for s in sites if (i := regions.at(s)) < 0 or regions.formatted[i]]
+    if not sites:
+        return TextVerdict(False)
+    for start, end in _blocks(text, sites, regions):
+        try:
+            tree = ast.parse(text[start:end])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return TextVerdict(True)
+        lines = sorted({text.count("\n", start, s) + 1 for s in sites if start <= s < end})
+        if screen(tree, names, lines).suspicious:
+            whole = start == 0 and end == len(text) and text is source
+            return TextVerdict(True, tree if whole else None)
+    return TextVerdict(False)
