@@ -57,9 +57,13 @@ class Cache:
             mtime, size, parsed, rows = entry  # type: ignore[misc]
             if mtime != stat.st_mtime_ns or size != stat.st_size or (need_parsed and not parsed):
                 return None
-            return [tuple(row) for row in rows]
+            found = [tuple(row) for row in rows]
         except (TypeError, ValueError):
             return None
+        # A well-formed file with a wrong entry is as stale as a corrupt one.
+        if all(len(row) == 5 and isinstance(row[0], int) for row in found):
+            return found
+        return None
 
     def put(self, path: str, stat: os.stat_result, parsed: bool, rows: list[Row]) -> None:
         self.entries[path] = [stat.st_mtime_ns, stat.st_size, parsed, [list(r) for r in rows]]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import stat as statmodule
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -145,6 +146,7 @@ class Job:
     data: bytes | None  # None: the worker reads `path` itself (nothing big to pickle)
     explicit: bool
     size: int = 0  # bytes: the pool starts the largest files first
+    rereadable: bool = True  # a regular file: a worker may read it again instead
 
 
 @dataclass
@@ -321,7 +323,7 @@ def _run_all(context: Context, jobs: list[Job], workers: int, pool=None) -> list
 
             order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
             shipped = [
-                jobs[i] if jobs[i].path is None else replace(jobs[i], data=None) for i in order
+                replace(jobs[i], data=None) if jobs[i].rereadable else jobs[i] for i in order
             ]
             chunk = max(1, min(4, len(jobs) // 64))
             done = list(pool.map(run_job, repeat(context), shipped, chunksize=chunk))
@@ -373,7 +375,14 @@ def _usage_error(message: str) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    # `--` ends the options (a file may be named `-x.py`); argparse's intermixed
+    # parsing does not honour it, so the paths after it are added here.
+    after_dashes: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, after_dashes = argv[:split], argv[split + 1 :]
     args = build_parser().parse_intermixed_args(argv)
+    args.paths = [*args.paths, *after_dashes]
     paths = args.paths or ["."]
     if paths.count(STDIN) > 1:
         return _usage_error("- (stdin) can be given only once")
@@ -453,9 +462,13 @@ def _main(argv: list[str]) -> int:
                 cache.put(target.path, stat, False, [])
             continue
         stats[len(jobs)] = stat
-        # The bytes stay here: a worker reads the file again (cheap, from the page cache)
-        # instead of receiving them through a pipe.
-        jobs.append(Job(len(jobs), target.display, target.path, None, target.explicit, len(data)))
+        # Read once here; a pool worker reads a regular file again (cheap, from the page
+        # cache) rather than receive its bytes through a pipe, but a pipe or FIFO is
+        # read only once, so its bytes travel with the job.
+        regular = statmodule.S_ISREG(stat.st_mode)
+        jobs.append(
+            Job(len(jobs), target.display, target.path, data, target.explicit, len(data), regular)
+        )
 
     try:
         outcomes = _run_all(context, jobs, options.jobs, pool)
@@ -474,7 +487,7 @@ def _main(argv: list[str]) -> int:
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         if isinstance(data, str):
             data = data.encode("utf-8")
-        stdin_outcome = run_job(context, Job(-1, stdin_display, None, data, True))
+        stdin_outcome = run_job(context, Job(-1, stdin_display, None, data, True, len(data), False))
         results.append((stdin_display, stdin_outcome))
         if mode == "fix":
             # An editor replaces its buffer with this: on an error, give the input back.

@@ -183,7 +183,8 @@ def find_config(start: Path, explicit: Path | None = None) -> ConfigFile:
     """
     if explicit is not None:
         table = load_pyproject(explicit)
-        return ConfigFile(explicit, explicit.resolve().parent, table or {})
+        # abspath, not resolve: walked paths keep their symlinked folders too.
+        return ConfigFile(explicit, Path(os.path.abspath(explicit)).parent, table or {})
     nearest: Path | None = None
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"

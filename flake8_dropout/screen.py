@@ -298,8 +298,18 @@ def screen(
             return True
         return names is not None and names.possible(root, rest)
 
+    # Class line ranges merged into disjoint spans: "in some class" by bisection.
+    spans: list[list[int]] = []
+    for start, end in sorted(class_ranges):
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    span_starts = [start for start, _ in spans]
+
     def in_a_class(call: ast.Call) -> bool:
-        return any(start <= call.lineno <= end for start, end in class_ranges)
+        index = bisect.bisect_right(span_starts, call.lineno) - 1
+        return index >= 0 and call.lineno <= spans[index][1]
 
     # A call is harmless only if it reads `.training` from its method's receiver.
     checked: list[tuple[ast.Call, set[str]]] = []

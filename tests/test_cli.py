@@ -394,3 +394,34 @@ def test_discovery_checks_each_real_file_once(tmp_path):
         ("real/c.py", True),  # found in `.`, then through `linked`, then named
     ]
     assert [t.display for t in again] == ["pkg/[x]+.py", "pkg/alias.py", "pkg/y.egg-info/z.py"]
+
+
+def test_a_named_pipe_is_read_once(tmp_path):
+    fifo = tmp_path / "piped.py"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"cat > '{fifo}'"], stdin=subprocess.PIPE)
+    writer.stdin.write(BAD.encode())
+    writer.stdin.close()
+    try:
+        code, out, _ = run("piped.py", "--no-cache", "-j1", cwd=tmp_path)
+    finally:
+        writer.wait(timeout=30)
+    assert code == 1 and f"piped.py:{BAD_AT}" in out
+
+
+def test_double_dash_ends_the_options(tmp_path):
+    write(tmp_path / "-x.py", BAD)
+    code, out, _ = run("--no-cache", "--", "-x.py", cwd=tmp_path)
+    assert code == 1 and out.startswith(f"-x.py:{BAD_AT}")
+
+
+def test_a_cache_entry_of_the_wrong_shape_is_ignored(tmp_path):
+    write(tmp_path / "m.py", BAD)
+    assert run("m.py", cwd=tmp_path)[0] == 1
+    [cache_file] = (tmp_path / ".flake8-dropout-cache").glob("results-*.json")
+    data = json.loads(cache_file.read_text())
+    for entry in data["files"].values():
+        entry[3] = [[1, 2]]
+    cache_file.write_text(json.dumps(data))
+    code, out, _ = run("m.py", cwd=tmp_path)
+    assert code == 1 and f"m.py:{BAD_AT}" in out
