@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rules import FIX_APPLICABILITY, Applicability, Code, message
+from .rules import FIX_APPLICABILITY, FUNCTION_NAMES, Applicability, Code, message
 from .screen import Screen, screen
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -102,19 +102,23 @@ def analyse_source(
     settings: Settings,
     tree: ast.AST | None = None,
     screens: bool = True,
-    focus: bool = False,
+    report_only: bool = False,
 ) -> Checked:
     """Run the screens, then libcst only if a finding is possible.
 
-    focus: give libcst only what the suspect calls depend on (see `focused`);
-    the findings are the same, but `Checked.module` is then not the whole file.
+    report_only: the caller needs the findings, not the tree: libcst gets only
+    what the suspect calls depend on (see `focused`), with identifiers in the
+    NFKC form Python compares them in (see `_NormalizedNames`), so
+    `Checked.module` is then not the file's own tree.
     """
     found_screen = prescreen(source, tree) if screens else None
     if screens and found_screen is None:
         return Checked(None, [], [])
-    if focus and found_screen is not None:
+    if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
     module = parse_cst(source)
+    if report_only and not source.isascii():
+        module = _normalized_names(module)
     from .analysis import analyse
 
     try:
@@ -143,7 +147,7 @@ def check(
     screens: bool = True,
 ) -> list[Finding]:
     """Every finding in `source`, sorted, `# noqa` not applied (see noqa.py)."""
-    return sorted(analyse_source(source, settings, tree, screens, focus=True).findings)
+    return sorted(analyse_source(source, settings, tree, screens, report_only=True).findings)
 
 
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -155,10 +159,29 @@ def _base_roots(statement: ast.AST) -> Iterator[str]:
     for node in ast.walk(statement):
         if isinstance(node, ast.ClassDef):
             for base in node.bases:
-                while isinstance(base, (ast.Attribute, ast.Subscript)):
+                while isinstance(base, (ast.Attribute, ast.Subscript, ast.Starred)):
                     base = base.value
                 if isinstance(base, ast.Name):
                     yield base.id
+
+
+_DEFINED_NAME = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+(\w+)")
+
+
+def _written_name(line: str, normalized: str) -> str:
+    """The name as written (libcst compares the text; `ast` gives the NFKC form)."""
+    if normalized.isascii() and line.isascii():
+        return normalized
+    match = _DEFINED_NAME.match(line)
+    return match.group(1) if match else normalized
+
+
+def _imports_a_dropout_name(statement: ast.AST) -> bool:
+    """`from x import dropout as d` anywhere makes `d(...)` a candidate call for libcst."""
+    return any(
+        isinstance(node, ast.ImportFrom) and any(a.name in FUNCTION_NAMES for a in node.names)
+        for node in ast.walk(statement)
+    )
 
 
 def _header_binds(statement: ast.AST) -> bool:
@@ -205,7 +228,11 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
         start = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
         end = statement.end_lineno or statement.lineno
         spans[index] = (start, end)
-        if any(start <= line <= end for line in suspect_lines) or _header_binds(statement):
+        if (
+            any(start <= line <= end for line in suspect_lines)
+            or _header_binds(statement)
+            or _imports_a_dropout_name(statement)
+        ):
             keep.add(index)
         if isinstance(statement, ast.ClassDef):
             classes.setdefault(statement.name, []).append(index)
@@ -228,7 +255,8 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
         signature = "" if keyword == "class" else "()"
         first = lines[start - 1]
         ending = first[len(first.rstrip("\r\n")) :]
-        lines[start - 1] = f"{keyword} {statement.name}{signature}: pass{ending}"
+        name = _written_name(lines[statement.lineno - 1], statement.name)
+        lines[start - 1] = f"{keyword} {name}{signature}: pass{ending}"
         for number in range(start + 1, end + 1):
             line = lines[number - 1]
             lines[number - 1] = line[len(line.rstrip("\r\n")) :]
@@ -263,6 +291,28 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
     return [(start.line, start.column) for start in starts]
 
 
+def _normalized_names(module):  # libcst.Module -> libcst.Module
+    """Identifiers as Python compares them: `ｓelf` is `self` (PEP 3131, NFKC).
+
+    libcst keeps names as written and the engine compares them as text; `ast`
+    (and so the screens) sees the normalized form. Reporting uses this so both
+    agree with Python; the fixer keeps the file's own spelling.
+    """
+    import unicodedata
+
+    import libcst
+
+    class Normalize(libcst.CSTTransformer):
+        def leave_Name(self, original_node, updated_node):
+            value = updated_node.value
+            if value.isascii():
+                return updated_node
+            return updated_node.with_changes(value=unicodedata.normalize("NFKC", value))
+
+    with deep_recursion():
+        return module.visit(Normalize())
+
+
 def _name_at(lines: list[str], position: tuple[int, int], site) -> bool:
     """Sanity check of the ast/libcst alignment: the call's text starts there."""
     import libcst
@@ -272,6 +322,11 @@ def _name_at(lines: list[str], position: tuple[int, int], site) -> bool:
     first = func
     while isinstance(first, libcst.Attribute):
         first = first.value
+    text = lines[line - 1]
     if isinstance(first, libcst.Name) and not site.node.lpar and not func.lpar:
-        return lines[line - 1].startswith(first.value, column)
+        if not text.isascii():  # names may be in their NFKC form (_normalized_names)
+            import unicodedata
+
+            text = text[:column] + unicodedata.normalize("NFKC", text[column:])
+        return text.startswith(first.value, column)
     return True

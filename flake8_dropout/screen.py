@@ -100,6 +100,8 @@ def _training_value(call: ast.Call) -> ast.expr | None:
     """
     if len(call.args) > 2 and not any(isinstance(a, ast.Starred) for a in call.args[:3]):
         return call.args[2]
+    if any(keyword.arg == "train" for keyword in call.keywords):
+        return None  # an ATen form judges `train=`, whatever `training=` says
     for keyword in call.keywords:
         if keyword.arg == "training":
             return keyword.value

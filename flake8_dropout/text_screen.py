@@ -283,7 +283,7 @@ def _may_continue_a_chain(source: str, line_start: int) -> bool:
     while end >= 0:
         start = source.rfind("\n", 0, end) + 1
         line = source[start:end]
-        if line.strip():
+        if line.strip() and line.strip() != "\\":  # a line of only a backslash: blank
             return "#" in line or line.rstrip().endswith(".")
         end = start - 1
     return False

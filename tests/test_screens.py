@@ -595,3 +595,23 @@ def test_focus_keeps_what_a_suspect_depends_on_line_for_line() -> None:
     findings = check(FOCUS_SOURCE, Settings())
     assert [(f.line, f.code.value) for f in findings] == [(22, "DRP001")]
     assert findings == check(FOCUS_SOURCE, Settings(), screens=False)
+
+
+# Counterexamples found by fuzzing the screens against the engine (each fixed).
+FUZZ_FOUND = {
+    "aten_train_keyword": "import torch\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return torch.dropout(x, 0.5, training=self.training, train=True)\n",
+    "chain_backslash_blank": "import torch\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return (torch.\n\\\n\nnn.functional.dropout(x))\n",
+    "focused_alias_in_stubbed_def": "import torch\nimport torch.nn.functional.dropout as d\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return d(x)\ndef helper():\n    from mylib import dropout as d\n",
+    "focused_starred_base": "import torch\nimport torch.nn.functional as F\nclass A(torch.nn.Module):\n    pass\nclass B(*A):\n    def forward(self, x):\n        return F.dropout(x)\n",
+    "focused_stub_nfkc_name_extra": "import torch\nimport torch.nn.functional as Ｆ\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return Ｆ.dropout(x)\ndef Ｆ():\n    pass\n",
+    "focused_stub_nfkc_name_lost": "import torch\nimport torch.nn.functional as F\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return F.dropout(x)\ndef Ｆ():\n    pass\n",
+    "nfkc_receiver": "import torch\nclass A(torch.nn.Module):\n    def forward(ｓelf, x):\n        return torch.nn.functional.dropout(x, training=self.training)\n",
+    "nfkc_training_attr": "import torch\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return torch.nn.functional.dropout(x, training=self.ｔraining)\n",
+    "nfkc_training_keyword": "import torch\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return torch.nn.functional.dropout(x, ｔraining=self.training)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ_FOUND))
+def test_fuzz_counterexamples_agree_with_the_engine(name: str) -> None:
+    source = FUZZ_FOUND[name]
+    assert check(source, Settings()) == check(source, Settings(), screens=False)
