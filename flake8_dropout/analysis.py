@@ -153,14 +153,14 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _target_names(node: cst.BaseExpression) -> list[str]:
+def target_names(node: cst.BaseExpression) -> list[str]:
     """Names an assignment target binds (`a`, `a, (b, *c)`), not attributes."""
     if isinstance(node, cst.Name):
         return [node.value]
     if isinstance(node, (cst.Tuple, cst.List)):
-        return [n for el in node.elements for n in _target_names(el.value)]
+        return [n for el in node.elements for n in target_names(el.value)]
     if isinstance(node, cst.StarredElement):
-        return _target_names(node.value)
+        return target_names(node.value)
     return []
 
 
@@ -429,7 +429,7 @@ class _Collector(cst.CSTVisitor):
         for alias in node.names:
             dotted = _dotted(alias.name) or ""
             if alias.asname is not None:
-                for name in _target_names(alias.asname.name):  # type: ignore[arg-type]
+                for name in target_names(alias.asname.name):  # type: ignore[arg-type]
                     self._bind(name, dotted)
             else:
                 head = dotted.split(".", 1)[0]
@@ -449,7 +449,7 @@ class _Collector(cst.CSTVisitor):
             name = _dotted(alias.name) or ""
             bound = name
             if alias.asname is not None:
-                bound = _target_names(alias.asname.name)[0]  # type: ignore[arg-type]
+                bound = target_names(alias.asname.name)[0]  # type: ignore[arg-type]
             if name in FUNCTION_NAMES:
                 self.function_aliases.add(bound)
             joiner = "" if prefix.endswith(".") else "."
@@ -457,15 +457,15 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            for name in _target_names(target.target):
+            for name in target_names(target.target):
                 self._bind(name)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             self._bind(name)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             self._bind(name)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
@@ -473,11 +473,11 @@ class _Collector(cst.CSTVisitor):
         scope = self.scope
         while scope.kind == "comprehension" and scope.parent is not None:
             scope = scope.parent
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             scope.bind(name, OTHER, self.except_depth > 0)
 
     def visit_For(self, node: cst.For) -> None:
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             self._bind(name)
 
     # A comprehension's variables are its own: `[dropout(h) for dropout in self.drops]`.
@@ -513,18 +513,18 @@ class _Collector(cst.CSTVisitor):
         self._leave_comprehension()
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             self._bind(name)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            for name in _target_names(node.asname.name):
+            for name in target_names(node.asname.name):
                 self._bind(name)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self.except_depth += 1
         if node.name is not None:
-            for name in _target_names(node.name.name):
+            for name in target_names(node.name.name):
                 self._bind(name)
 
     def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
@@ -550,7 +550,7 @@ class _Collector(cst.CSTVisitor):
             self._bind(node.rest.value)
 
     def visit_Del(self, node: cst.Del) -> None:
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             self._bind(name)
 
     # -- calls -----------------------------------------------------------------
@@ -582,7 +582,7 @@ def qualify(expr: cst.BaseExpression, scope: Scope) -> object:
     return None
 
 
-class _Classifier:
+class Classifier:
     """Decides which classes are module classes (SPEC 1, "Where")."""
 
     def __init__(self, settings: Settings) -> None:
@@ -647,7 +647,7 @@ def analyse(module: cst.Module, settings: Settings) -> Analysis:
     """Find every reported call in a parsed module."""
     collector = _Collector()
     module.visit(collector)
-    classifier = _Classifier(settings)
+    classifier = Classifier(settings)
     names = FUNCTION_NAMES | collector.function_aliases
     sites: list[Site] = []
     ordinal = -1

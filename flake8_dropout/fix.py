@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .analysis import ClassInfo, Kind, Scope, Site, find_argument, qualify
+from .analysis import (
+    Classifier,
+    ClassInfo,
+    Kind,
+    Scope,
+    Site,
+    find_argument,
+    qualify,
+    target_names,
+)
 from .engine import Finding, analyse_source, deep_recursion
 from .noqa import is_suppressed
 from .rules import Applicability
@@ -366,9 +375,7 @@ class _Planner:
         self.settings = settings
         self.facts: dict[int, _ClassFacts] = {}
         self.plan_ = _Plan()
-        from .analysis import _Classifier
-
-        self.classifier = _Classifier(settings)
+        self.classifier = Classifier(settings)
         self.module_scope = _module_scope(sites)
         self.nn_alias, self.nn_import = _nn_alias(module, self.module_scope)
 
@@ -631,14 +638,8 @@ class _Bindings(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
 
-    def _add(self, target: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            self.names.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._add(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._add(target.value)
+    def _add(self, target: cst.BaseExpression) -> None:
+        self.names.update(target_names(target))
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._add(node.target)

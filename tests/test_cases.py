@@ -6,7 +6,6 @@ space-separated); every other line must produce no finding.
 
 from __future__ import annotations
 
-import ast
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import one_definition_per_source
 
 from flake8_dropout.engine import check
 from flake8_dropout.settings import Settings
@@ -112,24 +112,6 @@ def test_screens_are_sound(path: Path):
     key = [(f.line, f.column, f.code, f.message) for f in with_screens]
     assert key == [(f.line, f.column, f.code, f.message) for f in without]
     assert {(f.line, f.code.value) for f in without} == expected(path)
-
-
-def one_definition_per_source(source: str) -> list[str]:
-    """The file's imports with each top-level class or function alone.
-
-    A finding elsewhere in a file makes the screens pass it to libcst whole; alone,
-    each definition shows whether the screens would have skipped its findings.
-    """
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    definitions = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-
-    def text(node: ast.stmt) -> str:
-        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-        return "".join(lines[start - 1 : node.end_lineno])
-
-    header = "".join(text(n) for n in tree.body if not isinstance(n, definitions))
-    return [header + "\n\n" + text(n) for n in tree.body if isinstance(n, definitions)]
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)

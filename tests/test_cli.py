@@ -6,9 +6,10 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from helpers import run_cli as run
 
 from flake8_dropout import __version__
 from flake8_dropout.fix import fix_source
@@ -27,23 +28,6 @@ GOOD = (
 )
 #: True once the lead's fixer rewrites calls (fix.py started as a stub).
 FIXER_WORKS = fix_source(BAD, Settings()).source != BAD
-
-
-def run(*args, cwd, stdin=None, env=None):
-    environment = {k: v for k, v in os.environ.items() if k != "FLAKE8_DROPOUT_CACHE_DIR"}
-    environment.update(env or {})
-    result = subprocess.run(
-        [sys.executable, "-m", "flake8_dropout", *args],
-        cwd=cwd,
-        input=stdin,
-        check=False,
-        capture_output=True,
-        env=environment,
-        timeout=300,
-    )
-    out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
-    assert "Traceback" not in err, err
-    return result.returncode, out, err
 
 
 def write(path: Path, text: str) -> Path:

@@ -6,12 +6,11 @@ Every other file is still checked (or fixed), and a bad file is never written.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import run_cli as run
 
 from flake8_dropout.fix import fix_source
 from flake8_dropout.settings import Settings
@@ -19,23 +18,6 @@ from flake8_dropout.settings import Settings
 HEADER = "import torch.nn.functional as F\nfrom torch import nn\n\n\n"
 BAD = HEADER + "class M(nn.Module):\n    def forward(self, x):\n        return F.dropout(x)\n"
 FIXER_WORKS = fix_source(BAD, Settings()).source != BAD
-
-
-def run(*args, cwd, stdin=None):
-    environment = {k: v for k, v in os.environ.items() if k != "FLAKE8_DROPOUT_CACHE_DIR"}
-    result = subprocess.run(
-        [sys.executable, "-m", "flake8_dropout", *args],
-        cwd=cwd,
-        input=stdin,
-        check=False,
-        capture_output=True,
-        env=environment,
-        timeout=300,
-    )
-    out = result.stdout.decode("utf-8", "replace")
-    err = result.stderr.decode("utf-8", "replace")
-    assert "Traceback" not in err and "Traceback" not in out, err
-    return result.returncode, out, err
 
 
 def put(path: Path, data: bytes) -> Path:

@@ -18,6 +18,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from helpers import one_definition_per_source
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -53,20 +54,6 @@ def assert_sound(source: str) -> None:
     verdict = text_screen(source)
     assert verdict.possible or not without, source
     assert _key(check(source, SETTINGS)) == _key(without), source
-
-
-def one_definition_per_source(source: str) -> list[str]:
-    """The file's other statements with each top-level class or function alone."""
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    definitions = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-
-    def text(node: ast.stmt) -> str:
-        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-        return "".join(lines[start - 1 : node.end_lineno])
-
-    header = "".join(text(n) for n in tree.body if not isinstance(n, definitions))
-    return [header + "\n\n" + text(n) for n in tree.body if isinstance(n, definitions)]
 
 
 def _read(path: Path) -> str:
