@@ -520,9 +520,7 @@ def _main(argv: list[str]) -> int:
         findings_stream = sys.stderr
     if mode == "diff":
         _write(sys.stdout, "".join(diff for _, diff in sorted(diffs)))
-        _write(findings_stream, FORMATS["text"](remaining))
-    else:
-        _write(findings_stream, FORMATS[options.output_format](remaining))
+    _write(findings_stream, FORMATS[options.output_format](remaining))
     if options.show_fixes and fixed:
         verb = "Would fix" if mode == "diff" else "Fixed"
         _write(sys.stderr, "".join(f"{verb} {item.text}\n" for item in fixed))

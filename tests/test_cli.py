@@ -409,3 +409,13 @@ def test_a_cache_entry_of_the_wrong_shape_is_ignored(tmp_path):
     cache_file.write_text(json.dumps(data))
     code, out, _ = run("m.py", cwd=tmp_path)
     assert code == 1 and f"m.py:{BAD_AT}" in out
+
+
+def test_diff_prints_the_remaining_findings_in_the_chosen_format(tmp_path):
+    write(tmp_path / "m.py", BAD + LITERAL.replace(HEADER, ""))
+    code, out, err = run(
+        "m.py", "--diff", "--output-format", "json", "--no-cache", "-q", cwd=tmp_path
+    )
+    assert code == 1 and out.startswith("--- m.py")
+    [left] = json.loads(err)
+    assert left["code"] == "DRP002" and left["fix"] == "unsafe"
