@@ -197,24 +197,18 @@ def _read(job: Job) -> bytes:
 
 
 def _work(context: Context, job: Job) -> Outcome:
+    # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
     data = _read(job)
-    if not job.explicit and (b"dropout" not in data or b"torch" not in data):
-        return Outcome()
-    from .engine import check, parse_ast, prescreen
+    from .engine import check, parse_ast
     from .source import decode
 
     decoded = decode(data)
     text = decoded.text
-    if not job.explicit:
-        # A discovered file is parsed only if the text screen finds a possible call;
-        # `check` runs that screen itself.
-        if context.mode == "check":
-            return Outcome(_rows(check(text, context.settings), text))
-        if prescreen(text) is None:
-            return Outcome()
-    tree = parse_ast(text)
+    # A discovered file is parsed only if the screens find a possible call (`check`
+    # and `fix_source` run them); a named file always is, so its syntax errors show.
+    tree = parse_ast(text) if job.explicit else None
     if context.mode == "check":
-        return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=True)
+        return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
 
     from .fix import fix_source
 
@@ -231,8 +225,8 @@ def _work(context: Context, job: Job) -> Outcome:
     ]
     outcome = Outcome(parsed=True, fixed=fixed)
     if new == text:
-        outcome.rows = _rows(check(text, context.settings, tree=tree), text)
-        outcome.output = job.data
+        outcome.rows = _rows(result.found, text)
+        outcome.output = data
         return outcome
     try:
         new_tree = parse_ast(new)
@@ -248,7 +242,7 @@ def _work(context: Context, job: Job) -> Outcome:
     if context.mode == "diff":
         # Nothing is written: report what would remain at its place in the file as it is.
         done = {row[:3] for row in fixed}
-        before = _rows(check(text, context.settings, tree=tree), text)
+        before = _rows(result.found, text)
         outcome.rows = [row for row in before if row[:3] not in done]
         outcome.diff = unified_diff(job.display, text, new)
         return outcome

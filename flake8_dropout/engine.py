@@ -76,13 +76,13 @@ def prescreen(source: str, tree: ast.AST | None = None) -> Screen | None:
     Without a tree (command line, fixer), the text screen decides first and
     parses only a few blocks; the whole file is parsed only when it says maybe.
     """
-    if not text_may_hold_finding(source):
-        return None
     if tree is None:
-        verdict = text_screen(source)
+        verdict = text_screen(source)  # starts with text_may_hold_finding
         if not verdict.possible:
             return None
         tree = verdict.tree if verdict.tree is not None else parse_ast(source)
+    elif not text_may_hold_finding(source):
+        return None
     result = screen(tree)
     return result if result.suspicious else None
 

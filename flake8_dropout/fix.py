@@ -38,6 +38,8 @@ STYLES = ("layer", "argument")
 class FixResult:
     source: str  # the fixed text; identical to the input when nothing changed
     fixed: list[Finding] = field(default_factory=list)  # findings this run rewrote
+    # Every finding of the input (no-qa comments not applied): what remains if nothing changed.
+    found: list[Finding] = field(default_factory=list)
 
 
 def fix_source(
@@ -57,7 +59,7 @@ def fix_source(
         raise ValueError(f"unknown fix style {style!r}")
     checked = analyse_source(source, settings)
     if not checked.sites:
-        return FixResult(source)
+        return FixResult(source, [], sorted(checked.findings))
     allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
     lines = split_lines(source)
     chosen = [
@@ -68,7 +70,7 @@ def fix_source(
         and not is_suppressed(lines[finding.line - 1], finding.code.value)
     ]
     if not chosen:
-        return FixResult(source)
+        return FixResult(source, [], sorted(checked.findings))
     module: cst.Module = checked.module
     sites = [site for site, _ in chosen]
     try:
@@ -80,7 +82,7 @@ def fix_source(
     ending = source[len(source.rstrip("\r\n")) :]
     if ending and not fixed.endswith(ending):  # libcst drops a final lone "\r"
         fixed = fixed.rstrip("\r\n") + ending
-    return FixResult(fixed, sorted(finding for _, finding in chosen))
+    return FixResult(fixed, sorted(finding for _, finding in chosen), sorted(checked.findings))
 
 
 # -- planning ------------------------------------------------------------------
