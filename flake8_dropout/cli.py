@@ -213,6 +213,7 @@ def _work(context: Context, job: Job) -> Outcome:
 
     from .fix import fix_source
     from .line_length import line_length_for
+    from .project import ProjectClasses
 
     result = fix_source(
         text,
@@ -221,6 +222,7 @@ def _work(context: Context, job: Job) -> Outcome:
         style=context.style,
         selected=context.is_selected,
         line_length=line_length_for(job.path or context.stdin_path),
+        project=ProjectClasses(job.path, context.settings) if job.path else None,
     )
     new = result.source
     fixed = [

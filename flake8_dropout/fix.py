@@ -30,6 +30,7 @@ from .fix_layout import INDENT, Layout, append_keyword, layer_statement
 from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
 from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import is_suppressed
+from .project import ProjectClasses, chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -53,12 +54,14 @@ def fix_source(
     style: str = "layer",
     selected: Callable[[str], bool] = lambda code: True,
     line_length: int = DEFAULT_LINE_LENGTH,
+    project: ProjectClasses | None = None,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
     "argument" (always `training=self.training` in place). line_length: the
     project's (see line_length.py); what the fix writes is wrapped to fit it.
+    project: the classes of the file's project, to see bases in other files.
     Raises SourceError.
     """
     if style not in STYLES:
@@ -82,7 +85,7 @@ def fix_source(
     try:
         with deep_recursion():
             layout = Layout(module, source, line_length)
-            plan = _Planner(module, sites, checked.classes, settings, style, layout).plan()
+            plan = _Planner(module, sites, checked.classes, settings, style, layout, project).plan()
             fixed = module.visit(_Rewriter(plan, layout)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
@@ -372,6 +375,7 @@ class _Planner:
         settings: Settings,
         style: str,
         layout: Layout,
+        project: ProjectClasses | None = None,
     ):
         self.module = module
         self.classes = classes
@@ -383,6 +387,7 @@ class _Planner:
         self.classifier = Classifier(settings)
         self.module_scope = _module_scope(sites)
         self.layout = layout
+        self.project = project
         self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
 
     def plan(self) -> _Plan:
@@ -458,6 +463,12 @@ class _Planner:
             moved = arg.value.visit(_Rename(receiver, init_receiver))
             code = " ".join(self.module.code_for_node(moved).split())
             pieces.append(f"{keyword}={code}")
+        project_names, project_reassigned = chain_members(info, self.project)
+        rates = [a.value for a in (p_arg, inplace_arg) if a is not None]
+        for rate in rates:
+            reads = _reads(rate, receiver)
+            if reads is None or reads[1] & project_reassigned:
+                return False  # a base's method may change p after __init__
         class_plan = self.plan_.classes.get(id(info.node))
         if class_plan is None:
             class_plan = _ClassPlan(info, facts.init, init_receiver)
@@ -468,7 +479,7 @@ class _Planner:
         attribute = class_plan.layers.get(key)
         if attribute is None:
             rate = p_arg.value if p_arg is not None else None
-            taken = self._taken_in_family(info)
+            taken = self._taken_in_family(info) | project_names
             planned = [n for plan in self.plan_.classes.values() for n in plan.layers.values()]
             attribute = layer_attribute(function.layer, rate, taken, planned)
             facts.taken.add(attribute)
@@ -550,7 +561,9 @@ class _Planner:
 
     def _layer_safe_base(self, name: str) -> bool:
         if self.classifier.name_kind(name) is Kind.UNKNOWN:
-            return False
+            # A base from another file of the project: safe when its whole chain is seen.
+            found = self.project.lookup(name) if self.project is not None else None
+            return found is not None and found.complete and found.kind is Kind.MODULE
         return not (name.startswith("torch.") and name.rsplit(".", 1)[1] in _CONTAINERS)
 
     def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:
