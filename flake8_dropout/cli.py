@@ -133,6 +133,7 @@ class Context:
     mode: str  # "check", "fix", "diff"
     unsafe: bool
     style: str
+    stdin_path: str | None = None  # --stdin-filename: where the project's line length is read
 
     def is_selected(self, code: str) -> bool:
         return is_selected(code, self.select, self.ignore)
@@ -211,6 +212,8 @@ def _work(context: Context, job: Job) -> Outcome:
         return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
 
     from .fix import fix_source
+    from .line_length import line_length_for
+    from .project import ProjectClasses
 
     result = fix_source(
         text,
@@ -218,6 +221,8 @@ def _work(context: Context, job: Job) -> Outcome:
         unsafe=context.unsafe,
         style=context.style,
         selected=context.is_selected,
+        line_length=line_length_for(job.path or context.stdin_path),
+        project=ProjectClasses(job.path, context.settings) if job.path else None,
     )
     new = result.source
     fixed = [
@@ -414,6 +419,7 @@ def _main(argv: list[str]) -> int:
         mode,
         options.unsafe_fixes,
         options.fix_style,
+        args.stdin_filename,
     )
     from .discovery import discover
 

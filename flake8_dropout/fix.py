@@ -9,7 +9,7 @@ named here are replaced.
 
 from __future__ import annotations
 
-import re
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -26,7 +26,11 @@ from .analysis import (
     target_names,
 )
 from .engine import Finding, analyse_source, deep_recursion
+from .fix_layout import INDENT, Layout, append_keyword, layer_statement
+from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
+from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import is_suppressed
+from .project import ProjectClasses, chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -49,11 +53,16 @@ def fix_source(
     unsafe: bool = False,
     style: str = "layer",
     selected: Callable[[str], bool] = lambda code: True,
+    line_length: int = DEFAULT_LINE_LENGTH,
+    project: ProjectClasses | None = None,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
-    "argument" (always `training=self.training` in place). Raises SourceError.
+    "argument" (always `training=self.training` in place). line_length: the
+    project's (see line_length.py); what the fix writes is wrapped to fit it.
+    project: the classes of the file's project, to see bases in other files.
+    Raises SourceError.
     """
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
@@ -75,8 +84,9 @@ def fix_source(
     sites = [site for site, _ in chosen]
     try:
         with deep_recursion():
-            plan = _Planner(module, sites, checked.classes, settings, style).plan()
-            fixed = module.visit(_Rewriter(plan)).code
+            layout = Layout(module, source, line_length)
+            plan = _Planner(module, sites, checked.classes, settings, style, layout, project).plan()
+            fixed = module.visit(_Rewriter(plan, layout)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
     ending = source[len(source.rstrip("\r\n")) :]
@@ -105,8 +115,7 @@ class _Plan:
     calls: dict[int, cst.Call] = field(default_factory=dict)  # id(original call) -> new call
     classes: dict[int, _ClassPlan] = field(default_factory=dict)  # id(ClassDef) -> plan
     inits: dict[int, _ClassPlan] = field(default_factory=dict)  # id(__init__ def) -> plan
-    import_line: str | None = None
-    import_after: cst.CSTNode | None = None  # module statement to put the import after
+    import_edit: ImportEdit | None = None
 
 
 @dataclass
@@ -120,10 +129,6 @@ class _ClassFacts:
     assigned_elsewhere: set[str]  # attributes other methods assign: p could change
     class_attributes: set[str]  # plain assignments in the class body
     taken: set[str]  # every attribute or class-body name seen: new names avoid them
-
-
-def _snake(layer: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", layer).lower()
 
 
 def _receiver_of(function: cst.FunctionDef) -> str | None:
@@ -369,6 +374,8 @@ class _Planner:
         classes: list[ClassInfo],
         settings: Settings,
         style: str,
+        layout: Layout,
+        project: ProjectClasses | None = None,
     ):
         self.module = module
         self.classes = classes
@@ -379,15 +386,15 @@ class _Planner:
         self.plan_ = _Plan()
         self.classifier = Classifier(settings)
         self.module_scope = _module_scope(sites)
-        self.nn_alias, self.nn_import = _nn_alias(module, self.module_scope)
+        self.layout = layout
+        self.project = project
+        self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
 
     def plan(self) -> _Plan:
         for site in self.sites:
             if not (self.style == "layer" and self._plan_layer(site)):
                 self._plan_argument(site)
-        if self.plan_.classes and self.nn_import is not None:
-            self.plan_.import_line = self.nn_import
-            self.plan_.import_after = _import_anchor(self.module)
+        self.plan_.import_edit = self.spelling.import_edit()
         return self.plan_
 
     # -- argument form ---------------------------------------------------------
@@ -402,7 +409,7 @@ class _Planner:
                 arg.with_changes(value=value) if arg is site.training else arg for arg in call.args
             ]
         else:
-            args = _append_keyword(call, site.function.training_keyword, value)
+            args = append_keyword(call, site.function.training_keyword, value)
         self.plan_.calls[id(call)] = call.with_changes(args=args)
 
     # -- layer form ------------------------------------------------------------
@@ -442,7 +449,8 @@ class _Planner:
         else:
             init_receiver, after = facts.init_receiver, facts.base_init_index
             init_names = _parameter_names(facts.init) | _bound_names(facts.init)
-        if self.nn_alias in init_names:
+        spelled = self.spelling.spell(function.layer)
+        if spelled.split(".", 1)[0] in init_names:
             return False  # __init__ has its own meaning for the name
         pieces: list[str] = []
         for keyword, arg in (("p", p_arg), ("inplace", inplace_arg)):
@@ -455,6 +463,12 @@ class _Planner:
             moved = arg.value.visit(_Rename(receiver, init_receiver))
             code = " ".join(self.module.code_for_node(moved).split())
             pieces.append(f"{keyword}={code}")
+        project_names, project_reassigned = chain_members(info, self.project)
+        rates = [a.value for a in (p_arg, inplace_arg) if a is not None]
+        for rate in rates:
+            reads = _reads(rate, receiver)
+            if reads is None or reads[1] & project_reassigned:
+                return False  # a base's method may change p after __init__
         class_plan = self.plan_.classes.get(id(info.node))
         if class_plan is None:
             class_plan = _ClassPlan(info, facts.init, init_receiver)
@@ -464,11 +478,21 @@ class _Planner:
         key = (function.layer, ", ".join(pieces))
         attribute = class_plan.layers.get(key)
         if attribute is None:
-            attribute = _free_name(_snake(function.layer), self._taken_in_family(info))
+            rate = p_arg.value if p_arg is not None else None
+            taken = self._taken_in_family(info) | project_names
+            planned = [n for plan in self.plan_.classes.values() for n in plan.layers.values()]
+            attribute = layer_attribute(function.layer, rate, taken, planned)
             facts.taken.add(attribute)
             class_plan.layers[key] = attribute
-            layer = f"{self.nn_alias}.{function.layer}({', '.join(pieces)})"
-            class_plan.statements.append((after, f"{init_receiver}.{attribute} = {layer}"))
+            self.spelling.use(spelled)
+            indent = (
+                self.layout.body_indent(facts.init)
+                if facts.init is not None
+                else self.layout.body_indent(info.node) + INDENT
+            )
+            target = f"{init_receiver}.{attribute}"
+            statement = layer_statement(target, spelled, pieces, indent, self.layout.line_length)
+            class_plan.statements.append((after, statement))
         only_input = input_arg.with_changes(
             keyword=None,
             equal=cst.MaybeSentinel.DEFAULT,
@@ -537,7 +561,9 @@ class _Planner:
 
     def _layer_safe_base(self, name: str) -> bool:
         if self.classifier.name_kind(name) is Kind.UNKNOWN:
-            return False
+            # A base from another file of the project: safe when its whole chain is seen.
+            found = self.project.lookup(name) if self.project is not None else None
+            return found is not None and found.complete and found.kind is Kind.MODULE
         return not (name.startswith("torch.") and name.rsplit(".", 1)[1] in _CONTAINERS)
 
     def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:
@@ -602,31 +628,6 @@ def _parameter_names(function: cst.FunctionDef) -> set[str]:
     return names
 
 
-def _nn_alias(module: cst.Module, scope: Scope) -> tuple[str, str | None]:
-    """The file's own name for torch.nn, else a free one and the import that binds it.
-
-    Only unconditional top-level imports count: a name bound under
-    `if TYPE_CHECKING:` or in a function is not there when the layer is built.
-    """
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(
-                small.names, cst.ImportStar
-            ):
-                continue
-            for alias in small.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name) and scope.resolve(bound.value) == "torch.nn":
-                    return bound.value, None
-    alias = _free_name("nn", set(scope.bindings)) if "nn" in scope.bindings else "nn"
-    if alias != "nn":
-        alias = _free_name("torch_nn", set(scope.bindings))
-    line = "from torch import nn" if alias == "nn" else f"from torch import nn as {alias}"
-    return alias, line
-
-
 def _module_scope(sites: list[Site]) -> Scope:
     scope = sites[0].scope
     while scope.parent is not None:
@@ -683,80 +684,23 @@ def _bound_names(function: cst.FunctionDef | None) -> set[str]:
     return bindings.names
 
 
-def _free_name(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    number = 1
-    while f"{base}_{number}" in taken:
-        number += 1
-    return f"{base}_{number}"
-
-
-def _import_anchor(module: cst.Module) -> cst.CSTNode | None:
-    """The last top-level import statement before the first class (None: top of file)."""
-    anchor = None
-    for statement in module.body:
-        if isinstance(statement, cst.ClassDef):
-            break
-        if isinstance(statement, cst.SimpleStatementLine) and any(
-            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-        ):
-            anchor = statement
-    return anchor
-
-
-def _append_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> list[cst.Arg]:
-    """Add `keyword=value` after the last argument, in the call's own layout.
-
-    With one argument per line and a trailing comma, the new argument gets a
-    line of its own; comments stay on the lines they describe.
-    """
-    new = cst.Arg(
-        value=value,
-        keyword=cst.Name(keyword),
-        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-    )
-    if not call.args:
-        return [new]
-    *head, last = call.args
-    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if not isinstance(last.comma, cst.Comma):
-        return [*head, last.with_changes(comma=space), new]
-    after = last.comma.whitespace_after
-    before_last = (
-        head[-1].comma.whitespace_after
-        if head and isinstance(head[-1].comma, cst.Comma)
-        else call.whitespace_before_args
-    )
-    if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(
-        before_last, cst.ParenthesizedWhitespace
-    ):
-        # `last,  # comment` then the new argument at the arguments' indent, then `)`.
-        kept = last.comma.with_changes(
-            whitespace_after=after.with_changes(last_line=before_last.last_line)
-        )
-        closing = cst.Comma(
-            whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-        )
-        return [*head, last.with_changes(comma=kept), new.with_changes(comma=closing)]
-    return [*head, last.with_changes(comma=space), new.with_changes(comma=last.comma)]
-
-
 # -- rewriting -----------------------------------------------------------------
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, plan: _Plan) -> None:
+    def __init__(self, plan: _Plan, layout: Layout) -> None:
         self.plan = plan
+        self.layout = layout
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.plan.calls.get(id(original_node))
         if replacement is None:
             return updated_node
         # Calls nested in the arguments were rewritten too: keep those rewrites.
-        return replacement.with_changes(
+        merged = replacement.with_changes(
             args=_merge_args(replacement.args, original_node, updated_node)
         )
+        return self.layout.fit_call(original_node, merged)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
@@ -783,7 +727,7 @@ class _Rewriter(cst.CSTTransformer):
         lines = [
             f"def __init__({receiver}, *args, **kwargs):",
             "    super().__init__(*args, **kwargs)",
-            *(f"    {statement}" for _, statement in class_plan.statements),
+            *(textwrap.indent(statement, "    ") for _, statement in class_plan.statements),
         ]
         init = cst.parse_statement("\n".join(lines) + "\n")
         body = list(updated_node.body.body)
@@ -807,45 +751,10 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if self.plan.import_line is None:
+        if self.plan.import_edit is None:
             return updated_node
-        statement = cst.parse_statement(self.plan.import_line + "\n")
-        body = list(updated_node.body)
-        anchor = self.plan.import_after
-        if anchor is not None:
-            index = next(i for i, s in enumerate(original_node.body) if s is anchor) + 1
-        else:
-            index = _after_docstring_and_future(original_node)
-            if index < len(body):  # blank lines before the next statement come first
-                lines = list(body[index].leading_lines)  # type: ignore[union-attr]
-                blank = 0
-                while blank < len(lines) and lines[blank].comment is None:
-                    blank += 1
-                statement = statement.with_changes(leading_lines=lines[:blank])  # type: ignore[union-attr]
-                body[index] = body[index].with_changes(leading_lines=lines[blank:])  # type: ignore[union-attr]
-        body.insert(index, statement)
+        body = apply_import_edit(list(updated_node.body), self.plan.import_edit)
         return updated_node.with_changes(body=body)
-
-
-def _after_docstring_and_future(module: cst.Module) -> int:
-    index = 0
-    for index, statement in enumerate(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return index
-        small = statement.body[0]
-        is_docstring = (
-            index == 0
-            and isinstance(small, cst.Expr)
-            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
-        )
-        is_future = isinstance(small, cst.ImportFrom) and _is_future(small)
-        if not (is_docstring or is_future):
-            return index
-    return len(module.body)
-
-
-def _is_future(node: cst.ImportFrom) -> bool:
-    return isinstance(node.module, cst.Name) and node.module.value == "__future__"
 
 
 def _merge_args(planned: Sequence[cst.Arg], original: cst.Call, updated: cst.Call) -> list[cst.Arg]:
