@@ -267,6 +267,10 @@ def _work(context: Context, job: Job) -> Outcome:
     return outcome
 
 
+def _ended(cell: str) -> str:
+    return cell if not cell or cell.endswith(("\n", "\r")) else cell + "\n"
+
+
 def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
     """`_work` for a notebook: its code cells are one module (notebook.py); rows name the cell."""
     from .engine import check, parse_ast
@@ -316,8 +320,10 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
     if context.mode == "diff":
         done = {row[:3] for row in fixed}
         outcome.rows = in_cells([row for row in before if row[:3] not in done])
+        # A cell's last line has no line break (nbformat's convention): not worth a
+        # "\ No newline at end of file" in every hunk, so the diff adds one to both.
         outcome.diff = "".join(
-            unified_diff(f"{job.display}:cell {number}", old, fixed_cell)
+            unified_diff(f"{job.display}:cell {number}", *(_ended(old), _ended(fixed_cell)))
             for number, (old, fixed_cell) in sorted(changes.items())
         )
         return outcome

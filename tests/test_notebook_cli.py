@@ -85,8 +85,8 @@ def test_diff_shows_cells_and_writes_nothing(work):
     assert code == 1, err
     assert (work / "model.ipynb").read_bytes() == before
     assert "--- model.ipynb:cell 2\n+++ model.ipynb:cell 2\n" in out
-    assert "-import torch.nn.functional as F\n\\ No newline at end of file\n" in out
-    assert "+import torch.nn.functional as F\n+from torch import nn\n\\ No newline" in out
+    assert " import torch.nn.functional as F\n+from torch import nn\n" in out
+    assert "No newline at end of file" not in out  # a cell's last line, ended for the diff
     assert "--- model.ipynb:cell 3\n" in out and "--- model.ipynb:cell 5\n" in out
     assert "-        return F.dropout(self.linear(x), self.p)\n" in out
     assert '"source"' not in out  # cells' Python, not JSON
