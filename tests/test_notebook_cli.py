@@ -176,3 +176,13 @@ def test_cache_keeps_the_cell(work):
     rows = json.loads(out)
     assert [r["cell"] for r in rows] == [r["cell"] for r in json.loads(first[1])] == [3, 5]
     assert all("(from the cache)" in r["message"] for r in rows)
+
+
+def test_noqa_in_a_cell(work):
+    path = work / "model.ipynb"
+    document = json.loads(path.read_bytes())
+    document["cells"][2]["source"][-1] += "  # noqa: DRP001"
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    code, out, _ = run("model.ipynb", cwd=work)
+    assert code == 1
+    assert [line.split(" F.")[0] for line in out.splitlines()] == FINDINGS[1:]
