@@ -172,7 +172,7 @@ def test_cache_keeps_the_cell(work):
     [entry] = data["files"].values()
     assert [row[5] for row in entry[3]] == [3, 5]
     for row in entry[3]:
-        row[3] = row[3].replace("DRP001", "DRP001 (from the cache)")
+        row[3] += " (from the cache)"
     cache.write_text(json.dumps(data))
     code, out, _ = run_cli(".", "--output-format", "json", cwd=work)
     assert code == 1
