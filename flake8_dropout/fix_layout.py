@@ -123,7 +123,7 @@ class Layout:
         if length <= self.line_length or length <= was or not new.args:
             return new
         if "#" in suffix:
-            # Wrapping would move a trailing comment (`# noqa: DRP001`, `# type: ignore`)
+            # Wrapping would move a trailing comment (a noqa or type-ignore directive)
             # off the line it speaks for: a long line is the lesser harm.
             return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
