@@ -26,10 +26,10 @@ from .analysis import (
     target_names,
 )
 from .engine import Finding, analyse_source, deep_recursion
-from .noqa import is_suppressed
+from .noqa import NoqaLines
 from .rules import Applicability
 from .settings import Settings
-from .source import SourceError, split_lines
+from .source import SourceError
 
 STYLES = ("layer", "argument")
 
@@ -61,13 +61,13 @@ def fix_source(
     if not checked.sites:
         return FixResult(source, [], sorted(checked.findings))
     allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
-    lines = split_lines(source)
+    noqa = NoqaLines(source)
     chosen = [
         (site, finding)
         for site, finding in zip(checked.sites, checked.findings)
         if finding.applicability in allowed
         and selected(finding.code.value)
-        and not is_suppressed(lines[finding.line - 1], finding.code.value)
+        and not noqa.suppresses(finding.line, finding.code.value)
     ]
     if not chosen:
         return FixResult(source, [], sorted(checked.findings))
