@@ -49,11 +49,13 @@ def fix_source(
     unsafe: bool = False,
     style: str = "layer",
     selected: Callable[[str], bool] = lambda code: True,
+    only: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
-    "argument" (always `training=self.training` in place). Raises SourceError.
+    "argument" (always `training=self.training` in place). `only` narrows the
+    findings further (the language server fixes one at a time). Raises SourceError.
     """
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
@@ -68,6 +70,7 @@ def fix_source(
         if finding.applicability in allowed
         and selected(finding.code.value)
         and not noqa.suppresses(finding.line, finding.code.value)
+        and only(finding)
     ]
     if not chosen:
         return FixResult(source, [], sorted(checked.findings))
