@@ -40,15 +40,25 @@ def format_json_lines(items: Sequence[Reported]) -> str:
     return "".join(json.dumps(_json_row(item)) + "\n" for item in items)
 
 
+def _relative(path: str) -> str:
+    """The path as dashboards resolve it against the repository root: relative, with `/`,
+    without `./` (an absolute path inside the current folder becomes relative to it)."""
+    if os.path.isabs(path):
+        inside = os.path.relpath(path)
+        if inside.startswith(os.pardir):
+            return path
+        path = inside
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
 def _uri(path: str) -> str:
-    """A SARIF artifact URI: relative paths stay relative (code scanning resolves them
-    against the repository root), absolute ones become file URIs."""
-    from pathlib import Path, PurePath
+    """A SARIF artifact URI: a relative URI (code scanning resolves it against the
+    repository root), or a file URI for a file outside the current folder."""
+    from pathlib import Path
     from urllib.parse import quote
 
-    if os.path.isabs(path):
-        return Path(path).as_uri()
-    return quote(PurePath(path).as_posix())
+    path = _relative(path)
+    return Path(path).as_uri() if os.path.isabs(path) else quote(path)
 
 
 def format_sarif(items: Sequence[Reported]) -> str:
@@ -129,7 +139,7 @@ def format_gitlab(items: Sequence[Reported]) -> str:
                 "severity": "major",
                 "fingerprint": fingerprint,
                 "location": {
-                    "path": item.path,
+                    "path": _relative(item.path),
                     "lines": {"begin": item.line},
                     "positions": {"begin": {"line": item.line, "column": item.column + 1}},
                 },

@@ -38,16 +38,31 @@ class _Found:
     diagnostic: types.Diagnostic
 
 
-def _options(document: TextDocument) -> Options:
-    """The settings for this buffer's file (defaults when it has none, or they are broken)."""
+@dataclass(frozen=True)
+class _Context:
+    options: Options
+    excluded: bool  # the file matches the user's exclude patterns: no diagnostics
+    error: str | None  # a broken configuration: the defaults are used, the user is told
+
+
+def _context(document: TextDocument) -> _Context:
+    """The settings for this buffer's file, from the pyproject.toml above it, read afresh."""
+    from .config import ConfigFile
+    from .discovery import _excluded
+
     path = document.path if document.uri.startswith("file:") else None
     start = Path(os.path.dirname(path)) if path else Path.cwd()
     try:
-        return resolve(find_config(start), {}, cwd=str(start))
-    except ConfigError:
-        from .config import ConfigFile
-
-        return resolve(ConfigFile(None, start, {}), {}, cwd=str(start))
+        config = find_config(start)
+        options = resolve(config, {}, cwd=str(start))
+    except ConfigError as error:
+        defaults = resolve(ConfigFile(None, start, {}), {}, cwd=str(start))
+        return _Context(defaults, False, str(error))
+    # Like a file named on the command line: only the patterns the user set exclude it.
+    excluded = bool(path and options.user_exclude) and _excluded(
+        os.path.abspath(path), options.user_exclude, str(config.root)
+    )
+    return _Context(options, excluded, None)
 
 
 def _utf16(text: str) -> int:
@@ -189,9 +204,7 @@ def code_actions(
                     unsafe = item.finding.applicability.value == "unsafe"
                     actions.append(
                         types.CodeAction(
-                            title=f"Fix {code}: register an nn.Dropout layer"
-                            if options.fix_style == "layer"
-                            else f"Fix {code}: pass training=self.training",
+                            title=f"Fix {code} as --fix does",
                             kind=quickfix,
                             diagnostics=[diagnostic],
                             is_preferred=not unsafe,
@@ -224,11 +237,27 @@ def code_actions(
 
 def build_server() -> LanguageServer:
     server = LanguageServer(NAME, __version__)
+    told: set[str] = set()  # configuration errors already shown: once each, not per keystroke
+
+    def context(document: TextDocument) -> _Context:
+        found = _context(document)
+        if found.error is not None and found.error not in told:
+            told.add(found.error)
+            server.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning,
+                    message=f"{NAME}: {found.error}; using the default settings",
+                )
+            )
+        return found
 
     def publish(uri: str) -> None:
         document = server.workspace.get_text_document(uri)
         try:
-            diagnostics = [item.diagnostic for item in _findings(document, _options(document))]
+            found = context(document)
+            diagnostics = (
+                [] if found.excluded else [i.diagnostic for i in _findings(document, found.options)]
+            )
         except Exception as error:  # noqa: BLE001 - an editor's linter never dies on a buffer
             server.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Error, message=f"{NAME}: {error!r}")
@@ -267,7 +296,10 @@ def build_server() -> LanguageServer:
     def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         document = server.workspace.get_text_document(params.text_document.uri)
         try:
-            return code_actions(document, _options(document), params) or None
+            found = context(document)
+            if found.excluded:
+                return None
+            return code_actions(document, found.options, params) or None
         except Exception as error:  # noqa: BLE001 - never crash the editor's session
             server.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Error, message=f"{NAME}: {error!r}")

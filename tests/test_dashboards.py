@@ -87,22 +87,28 @@ def test_sarif_is_valid_sarif_2_1_0_for_code_scanning(tree):
     assert got == EXPECTED
 
 
-def test_sarif_uris_are_relative_or_file_uris(tmp_path):
+def test_sarif_and_gitlab_paths_are_relative_to_the_repository(tmp_path):
     folder = tmp_path / "my models"
     folder.mkdir()
     (folder / "b.py").write_text(TWICE, encoding="utf-8")
-    _, out, _ = run("my models", "--no-cache", "--output-format", "sarif", cwd=tmp_path)
-    uris = {
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for r in json.loads(out)["runs"][0]["results"]
-    }
-    assert uris == {"my%20models/b.py"}
-    _, out, _ = run(str(folder), "--no-cache", "--output-format", "sarif", cwd=tmp_path)
-    uris = {
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for r in json.loads(out)["runs"][0]["results"]
-    }
-    assert uris == {(folder / "b.py").as_uri()}
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "c.py").write_text(TWICE, encoding="utf-8")
+    repo = tmp_path
+
+    def paths(fmt: str, *args: str, cwd: Path = repo) -> set[str]:
+        _, out, _ = run("--no-cache", "--output-format", fmt, *args, cwd=cwd)
+        if fmt == "gitlab":
+            return {issue["location"]["path"] for issue in json.loads(out)}
+        results = json.loads(out)["runs"][0]["results"]
+        return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+
+    for args in (["my models"], ["./my models/"], [str(folder)]):
+        assert paths("sarif", *args) == {"my%20models/b.py"}
+        assert paths("gitlab", *args) == {"my models/b.py"}
+    # A file outside the current folder: an absolute file URI (SARIF); the path (GitLab).
+    assert paths("sarif", str(outside), cwd=folder) == {(outside / "c.py").as_uri()}
+    assert paths("gitlab", str(outside), cwd=folder) == {str(outside / "c.py")}
 
 
 #: GitLab's documented Code Quality report format

@@ -133,7 +133,7 @@ async def test_quick_fix_applied_to_the_buffer_is_the_cli_fix(client: LanguageCl
     assert first.message.startswith("F.dropout() without training= is always active")
 
     offered = await actions(client, uri, [first])
-    fix = next(a for a in offered if a.title.startswith("Fix DRP001"))
+    fix = next(a for a in offered if a.title == "Fix DRP001 as --fix does")
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
     fixed = apply(SOURCE, fix.edit, uri)
     # `--fix` on a buffer where the other finding is silenced fixes exactly this one.
@@ -204,3 +204,20 @@ def test_server_without_pygls_says_how_to_install_it(tmp_path):
     assert result.returncode == 2
     assert "pip install 'flake8-dropout[lsp]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.asyncio
+async def test_excluded_files_and_a_broken_configuration(client: LanguageClient, project):
+    uri = project.as_uri()
+    pyproject = project.parent / "pyproject.toml"
+    pyproject.write_text('[tool.flake8-dropout]\nextend-exclude = ["model.py"]\n', encoding="utf-8")
+    assert list(await open_buffer(client, uri, SOURCE)) == []  # as on the command line
+    offered = await actions(client, uri, [], only=[types.CodeActionKind.SourceFixAll])
+    assert offered == []
+    # A typo in the table: the user is told once, and the defaults lint the buffer.
+    pyproject.write_text("[tool.flake8-dropout]\nselekt = ['DRP']\n", encoding="utf-8")
+    for version in (2, 3):
+        diagnostics = await change_buffer(client, uri, SOURCE, version)
+        assert [d.code for d in diagnostics] == ["DRP001", "DRP003", "DRP001"]
+    told = [m.message for m in client.messages if "selekt" in m.message]
+    assert len(told) == 1 and told[0].endswith("using the default settings")
