@@ -221,3 +221,22 @@ async def test_excluded_files_and_a_broken_configuration(client: LanguageClient,
         assert [d.code for d in diagnostics] == ["DRP001", "DRP003", "DRP001"]
     told = [m.message for m in client.messages if "selekt" in m.message]
     assert len(told) == 1 and told[0].endswith("using the default settings")
+
+
+@pytest.mark.asyncio
+async def test_utf16_columns_and_crlf_buffers(client: LanguageClient, project):
+    uri = project.as_uri()
+    text = SOURCE.replace(
+        "        x = F.dropout(x, 0.1)\n", '        s = "😀é"; x = F.dropout(x, 0.1)\n'
+    )
+    text = text.replace("\n", "\r\n")
+    diagnostics = await open_buffer(client, uri, text)
+    first = diagnostics[0]
+    # LSP counts UTF-16 units: the emoji is two, é one; the finding's column counts characters.
+    prefix = '        s = "😀é"; x = '
+    assert first.range.start.character == len(prefix) + 1
+    offered = await actions(client, uri, [], only=[types.CodeActionKind.SourceFixAll])
+    fixed = apply(text, offered[0].edit, uri)
+    assert fixed == cli_fix(project, text)
+    assert "\r\n" in fixed and "\n" not in fixed.replace("\r\n", "")
+    assert list(await change_buffer(client, uri, fixed, 2)) == []
