@@ -24,20 +24,22 @@ SARIF_SCHEMA = (
 )
 
 
-def _json_row(item: Reported) -> dict:
-    return {
-        "path": item.path,
-        "line": item.line,
-        "column": item.column + 1,
-        "code": item.code,
-        "message": item.description,
-        "fix": item.applicability,
-    }
-
-
 def format_json_lines(items: Sequence[Reported]) -> str:
-    """One JSON object per line, the fields of `--output-format json` (for streaming tools)."""
-    return "".join(json.dumps(_json_row(item)) + "\n" for item in items)
+    """One JSON object per line, exactly the rows of `--output-format json` (for streaming)."""
+    from .report import format_json
+
+    return "".join(json.dumps(row) + "\n" for row in json.loads(format_json(items)))
+
+
+def _cell(item: Reported) -> int | None:
+    """A notebook finding's cell: its `line` counts in that cell, not in the file."""
+    return getattr(item, "cell", None)
+
+
+def _where(item: Reported) -> str:
+    """Where in the file, for the formats whose lines must be the file's lines."""
+    cell = _cell(item)
+    return f"line {item.line}" if cell is None else f"cell {cell}, line {item.line}"
 
 
 def _relative(path: str) -> str:
@@ -76,24 +78,24 @@ def format_sarif(items: Sequence[Reported]) -> str:
         }
         for code in codes
     ]
-    results = [
-        {
-            "ruleId": item.code,
-            **({"ruleIndex": codes.index(item.code)} if item.code in RULES else {}),
-            "level": "error",
-            "message": {"text": item.description},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(item.path)},
-                        "region": {"startLine": item.line, "startColumn": item.column + 1},
-                    }
-                }
-            ],
-            "properties": {"fix": item.applicability},
-        }
-        for item in items
-    ]
+    results = []
+    for item in items:
+        physical: dict = {"artifactLocation": {"uri": _uri(item.path)}}
+        text = item.description
+        if _cell(item) is None:
+            physical["region"] = {"startLine": item.line, "startColumn": item.column + 1}
+        else:  # a notebook: its lines are not the JSON file's; the whole file, the cell named
+            text = f"{_where(item)}, column {item.column + 1}: {text}"
+        results.append(
+            {
+                "ruleId": item.code,
+                **({"ruleIndex": codes.index(item.code)} if item.code in RULES else {}),
+                "level": "error",
+                "message": {"text": text},
+                "locations": [{"physicalLocation": physical}],
+                "properties": {"fix": item.applicability},
+            }
+        )
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -123,26 +125,29 @@ def format_gitlab(items: Sequence[Reported]) -> str:
     """
     import hashlib
 
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str, str], int] = {}
     issues = []
     for item in items:
-        key = (item.path, item.code, item.description)
+        cell = _cell(item)
+        key = (item.path, str(cell or ""), item.code, item.description)
         rank = seen.get(key, 0)
         seen[key] = rank + 1
         fingerprint = hashlib.sha256("\0".join([*key, str(rank)]).encode("utf-8")).hexdigest()
+        location: dict = {"path": _relative(item.path)}
+        if cell is None:
+            location["lines"] = {"begin": item.line}
+            location["positions"] = {"begin": {"line": item.line, "column": item.column + 1}}
+        else:  # GitLab needs a line: the file's first; the description names the cell
+            location["lines"] = {"begin": 1}
         issues.append(
             {
                 "type": "issue",
                 "check_name": item.code,
-                "description": item.message,
+                "description": item.message if cell is None else f"{item.message} ({_where(item)})",
                 "categories": ["Bug Risk"],
                 "severity": "major",
                 "fingerprint": fingerprint,
-                "location": {
-                    "path": _relative(item.path),
-                    "lines": {"begin": item.line},
-                    "positions": {"begin": {"line": item.line, "column": item.column + 1}},
-                },
+                "location": location,
             }
         )
     return json.dumps(issues, indent=2) + "\n"
@@ -168,15 +173,12 @@ def format_junit(items: Sequence[Reported]) -> str:
         suite.set("errors", "0")
         for item in found:
             case = ET.SubElement(
-                suite,
-                "testcase",
-                name=f"{TOOL}.{item.code}",
-                classname=path,
-                file=path,
-                line=str(item.line),
+                suite, "testcase", name=f"{TOOL}.{item.code}", classname=path, file=path
             )
+            if _cell(item) is None:
+                case.set("line", str(item.line))
             failure = ET.SubElement(case, "failure", message=item.description, type=item.code)
-            failure.text = f"line {item.line}, col {item.column + 1}, {item.description}"
+            failure.text = f"{_where(item)}, col {item.column + 1}, {item.description}"
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -16,6 +16,8 @@ import pytest
 from helpers import run_cli as run
 
 from flake8_dropout import __version__
+from flake8_dropout.dashboards import format_gitlab, format_junit, format_sarif
+from flake8_dropout.report import Reported
 from flake8_dropout.rule_docs import RULES
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -203,3 +205,32 @@ def test_json_lines_are_the_json_rows_one_per_line(tree):
     assert rows == json.loads(output(tree, "json"))
     assert [(r["path"], r["line"], r["column"], r["code"]) for r in rows] == EXPECTED
     assert all(not r["message"].startswith("DRP") for r in rows)
+
+
+@pytest.mark.skipif(not hasattr(Reported, "cell"), reason="needs notebook findings (Reported.cell)")
+def test_notebook_findings_name_their_cell_in_every_dashboard_format(tmp_path):
+    """A notebook's line counts in its cell, not in the JSON file: no file line is claimed."""
+    from junitparser import JUnitXml
+
+    message = "DRP001 F.dropout() without training= is always active"
+    items = [
+        Reported("nb/model.ipynb", 3, 8, "DRP001", message, "safe", cell=2),
+        Reported("nb/model.ipynb", 3, 8, "DRP001", message, "safe", cell=5),
+    ]
+    log = json.loads(format_sarif(items))
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    results = log["runs"][0]["results"]
+    assert all("region" not in r["locations"][0]["physicalLocation"] for r in results)
+    assert [r["message"]["text"].split(":")[0] for r in results] == [
+        "cell 2, line 3, column 9",
+        "cell 5, line 3, column 9",
+    ]
+    issues = json.loads(format_gitlab(items))
+    jsonschema.Draft7Validator(GITLAB_REQUIRED).validate(issues)
+    assert len({issue["fingerprint"] for issue in issues}) == 2
+    assert all(i["description"].endswith(f"(cell {n}, line 3)") for i, n in zip(issues, (2, 5)))
+    (tmp_path / "r.xml").write_text(format_junit(items), encoding="utf-8")
+    (suite,) = JUnitXml.fromfile(str(tmp_path / "r.xml"))
+    assert [case._elem.get("line") for case in suite] == [None, None]
+    assert [case.result[0].text.split(",")[0] for case in suite] == ["cell 2", "cell 5"]
