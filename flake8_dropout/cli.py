@@ -207,6 +207,8 @@ def _read(job: Job) -> bytes:
 
 
 def _work(context: Context, job: Job) -> Outcome:
+    if context.mode == "add-noqa":
+        return _add_noqa(context, job)
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
     data = _read(job)
     from .engine import check, parse_ast
@@ -219,8 +221,6 @@ def _work(context: Context, job: Job) -> Outcome:
     tree = parse_ast(text) if job.explicit else None
     if context.mode == "check":
         return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
-    if context.mode == "add-noqa":
-        return _add_noqa(context, job, decoded, tree)
 
     from .fix import fix_source
 
@@ -269,12 +269,18 @@ def _work(context: Context, job: Job) -> Outcome:
     return outcome
 
 
-def _add_noqa(context: Context, job: Job, decoded, tree) -> Outcome:
+def _add_noqa(context: Context, job: Job) -> Outcome:
     """Silence the file's selected findings; what remains is checked again, from the new text."""
     from .add_noqa import add_noqa
     from .engine import check, parse_ast
+    from .source import decode
 
+    if (job.path or job.display).lower().endswith(".ipynb"):
+        raise SourceError("--add-noqa does not edit notebooks yet; add the # noqa in the cell")
+    data = _read(job)
+    decoded = decode(data)
     text = decoded.text
+    tree = parse_ast(text) if job.explicit else None  # as when checking (see _work)
     rows = _rows(check(text, context.settings, tree=tree), text)
     new, added = add_noqa(text, [(row[0], row[2]) for row in rows if context.is_selected(row[2])])
     outcome = Outcome(rows, parsed=True, output=decoded.encode(new), noqa_added=added)

@@ -92,12 +92,18 @@ def test_add_noqa_follows_the_selection_and_stdin(tmp_path):
     assert flake8_codes(tmp_path / "fromstdin.py") == []
 
 
-def test_add_noqa_refuses_fix_and_diff(tmp_path):
+def test_add_noqa_refuses_fix_and_diff_and_leaves_notebooks_alone(tmp_path):
     (tmp_path / "m.py").write_text(LAYOUTS, encoding="utf-8")
     for flag in ("--fix", "--diff"):
         code, _, err = run("--add-noqa", flag, "m.py", cwd=tmp_path)
         assert code == 2 and "--add-noqa cannot be combined" in err
     assert (tmp_path / "m.py").read_text(encoding="utf-8") == LAYOUTS
+    notebook = json.dumps({"cells": [{"cell_type": "code", "source": LAYOUTS}]})
+    (tmp_path / "m.ipynb").write_text(notebook, encoding="utf-8")
+    code, _, err = run("--add-noqa", "m.ipynb", "m.py", cwd=tmp_path)
+    assert code == 2 and "m.ipynb: error: --add-noqa does not edit notebooks yet" in err
+    assert (tmp_path / "m.ipynb").read_text(encoding="utf-8") == notebook
+    assert "Added 7 noqa directives." in err  # the other file is still done
 
 
 def test_cli_reads_noqa_after_a_multiline_string_like_flake8(tmp_path):
