@@ -11,6 +11,7 @@ again for each request, so editing it takes effect at once.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import io
 import os
@@ -182,38 +183,64 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
 
 
+def _lazy(capabilities: types.ClientCapabilities) -> bool:
+    """The client resolves an action's edit when chosen (`codeAction/resolve`): a fix is
+    then computed only for the action the user picks, not for every cursor move."""
+    text_document = capabilities.text_document
+    code_action = text_document.code_action if text_document else None
+    support = code_action.resolve_support if code_action else None
+    return bool(support and "edit" in support.properties)
+
+
 def code_actions(
-    document: TextDocument, options: Options, params: types.CodeActionParams
+    document: TextDocument,
+    options: Options,
+    found: list[_Found],
+    params: types.CodeActionParams,
+    lazy: bool,
 ) -> list[types.CodeAction]:
+    """The actions for the asked diagnostics, and fix-all; with `lazy`, fixes carry only
+    the `data` that `resolve_action` turns into their edit."""
+    from .add_noqa import add_noqa
+
     actions: list[types.CodeAction] = []
     only = params.context.only
-    found = _findings(document, options)
-    asked = [d for d in params.context.diagnostics if d.source == NAME and isinstance(d.code, str)]
+    asked = {
+        (d.code, d.range.start.line, d.range.start.character)
+        for d in params.context.diagnostics
+        if d.source == NAME
+    }
     quickfix = types.CodeActionKind.QuickFix.value
+
+    def fix_action(title: str, kind: str, target: Finding | None, **extra) -> None:
+        action = types.CodeAction(title=title, kind=kind, **extra)
+        if lazy:
+            key = None if target is None else [target.line, target.column, target.code.value]
+            action.data = {"uri": document.uri, "version": document.version, "finding": key}
+        else:
+            new = _fixed(document, options, target)
+            if new is None:
+                return
+            action.edit = _workspace_edit(document, new)
+        actions.append(action)
+
     if asked and _wanted(quickfix, only):
         for item in found:
             diagnostic = item.diagnostic
-            if not any(
-                d.code == diagnostic.code and d.range.start == diagnostic.range.start for d in asked
-            ):
+            start = diagnostic.range.start
+            if (diagnostic.code, start.line, start.character) not in asked:
                 continue
-            code = item.finding.code.value
-            if _fixable(item.finding, options):
-                new = _fixed(document, options, item.finding)
-                if new is not None:
-                    unsafe = item.finding.applicability.value == "unsafe"
-                    actions.append(
-                        types.CodeAction(
-                            title=f"Fix {code} as --fix does",
-                            kind=quickfix,
-                            diagnostics=[diagnostic],
-                            is_preferred=not unsafe,
-                            edit=_workspace_edit(document, new),
-                        )
-                    )
-            from .add_noqa import add_noqa
-
-            silenced, _ = add_noqa(document.source, [(item.finding.line, code)])
+            finding = item.finding
+            code = finding.code.value
+            if _fixable(finding, options):
+                fix_action(
+                    f"Fix {code} as --fix does",
+                    quickfix,
+                    finding,
+                    diagnostics=[diagnostic],
+                    is_preferred=finding.applicability.value == "safe",
+                )
+            silenced, _ = add_noqa(document.source, [(finding.line, code)])
             actions.append(
                 types.CodeAction(
                     title=f"Silence {code} with # noqa",
@@ -222,22 +249,51 @@ def code_actions(
                     edit=_workspace_edit(document, silenced),
                 )
             )
-    if found and _wanted(FIX_ALL, only) and any(_fixable(i.finding, options) for i in found):
-        new = _fixed(document, options, None)
-        if new is not None:
-            actions.append(
-                types.CodeAction(
-                    title="flake8-dropout: fix all",
-                    kind=FIX_ALL,
-                    edit=_workspace_edit(document, new),
-                )
-            )
+    if _wanted(FIX_ALL, only) and any(_fixable(item.finding, options) for item in found):
+        fix_action("flake8-dropout: fix all", FIX_ALL, None)
     return actions
+
+
+def resolve_action(
+    document: TextDocument, options: Options, found: list[_Found], action: types.CodeAction
+) -> types.CodeAction:
+    """Compute a lazy action's edit; none when the buffer changed since it was offered."""
+    data = action.data if isinstance(action.data, dict) else {}
+    if data.get("version") != document.version:
+        return action
+    key = data.get("finding")
+    target = None
+    if key is not None:
+        target = next(
+            (
+                i.finding
+                for i in found
+                if [i.finding.line, i.finding.column, i.finding.code.value] == key
+            ),
+            None,
+        )
+        if target is None:
+            return action
+    new = _fixed(document, options, target)
+    if new is not None:
+        action.edit = _workspace_edit(document, new)
+    return action
+
+
+#: Wait this long after a change before linting, so typing is not slowed down.
+DEBOUNCE_SECONDS = 0.25
 
 
 def build_server() -> LanguageServer:
     server = LanguageServer(NAME, __version__)
     told: set[str] = set()  # configuration errors already shown: once each, not per keystroke
+    # uri -> (version, options, findings) of the last analysis: code actions reuse it.
+    analysed: dict[str, tuple[int | None, Options, list[_Found]]] = {}
+
+    def snapshot(uri: str) -> TextDocument:
+        """A copy of the buffer as it is now, for a worker thread to analyse."""
+        document = server.workspace.get_text_document(uri)
+        return TextDocument(document.uri, document.source, version=document.version)
 
     def context(document: TextDocument) -> _Context:
         found = _context(document)
@@ -251,18 +307,32 @@ def build_server() -> LanguageServer:
             )
         return found
 
-    def publish(uri: str) -> None:
-        document = server.workspace.get_text_document(uri)
+    def log_error(error: Exception) -> None:
+        server.window_log_message(
+            types.LogMessageParams(type=types.MessageType.Error, message=f"{NAME}: {error!r}")
+        )
+
+    async def findings(document: TextDocument) -> tuple[_Context, list[_Found]]:
+        found = context(document)
+        if found.excluded:
+            return found, []
+        cached = analysed.get(document.uri)
+        if cached is not None and cached[0] == document.version and cached[1] == found.options:
+            return found, cached[2]
+        result = await asyncio.to_thread(_findings, document, found.options)
+        analysed[document.uri] = (document.version, found.options, result)
+        return found, result
+
+    async def publish(uri: str) -> None:
+        document = snapshot(uri)
         try:
-            found = context(document)
-            diagnostics = (
-                [] if found.excluded else [i.diagnostic for i in _findings(document, found.options)]
-            )
+            _, found = await findings(document)
+            diagnostics = [item.diagnostic for item in found]
         except Exception as error:  # noqa: BLE001 - an editor's linter never dies on a buffer
-            server.window_log_message(
-                types.LogMessageParams(type=types.MessageType.Error, message=f"{NAME}: {error!r}")
-            )
+            log_error(error)
             diagnostics = []
+        if server.workspace.get_text_document(uri).version != document.version:
+            return  # the buffer changed meanwhile: its own turn publishes
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=diagnostics, version=document.version
@@ -270,19 +340,23 @@ def build_server() -> LanguageServer:
         )
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(params: types.DidOpenTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+    async def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        await publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+    async def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        uri = params.text_document.uri
+        if server.workspace.get_text_document(uri).version == params.text_document.version:
+            await publish(uri)  # else a later change is waiting its turn
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+    async def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        await publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        analysed.pop(params.text_document.uri, None)
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
         )
@@ -290,21 +364,38 @@ def build_server() -> LanguageServer:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=False
+            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True
         ),
     )
-    def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        document = server.workspace.get_text_document(params.text_document.uri)
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        document = snapshot(params.text_document.uri)
         try:
-            found = context(document)
-            if found.excluded:
+            found_context, found = await findings(document)
+            if found_context.excluded or not found:
                 return None
-            return code_actions(document, found.options, params) or None
+            lazy = _lazy(server.client_capabilities)
+            options = found_context.options
+            actions = await asyncio.to_thread(code_actions, document, options, found, params, lazy)
+            return actions or None
         except Exception as error:  # noqa: BLE001 - never crash the editor's session
-            server.window_log_message(
-                types.LogMessageParams(type=types.MessageType.Error, message=f"{NAME}: {error!r}")
-            )
+            log_error(error)
             return None
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        uri = data.get("uri")
+        if not isinstance(uri, str):
+            return action
+        try:
+            document = snapshot(uri)
+            found_context, found = await findings(document)
+            return await asyncio.to_thread(
+                resolve_action, document, found_context.options, found, action
+            )
+        except Exception as error:  # noqa: BLE001 - never crash the editor's session
+            log_error(error)
+            return action
 
     return server
 
