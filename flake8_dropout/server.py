@@ -16,6 +16,7 @@ import difflib
 import io
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +179,19 @@ def _fixed(document: TextDocument, options: Options, target: Finding | None) -> 
     return result.source if result.source != document.source else None
 
 
+def _edited(
+    document: TextDocument, options: Options, target: Finding | None, noqa: bool
+) -> str | None:
+    """The buffer after an action: `target` silenced with a noqa comment, or fixed."""
+    if not noqa:
+        return _fixed(document, options, target)
+    from .add_noqa import add_noqa
+
+    assert target is not None
+    new, _ = add_noqa(document.source, [(target.line, target.code.value)])
+    return new if new != document.source else None
+
+
 def _wanted(kind: str, only: list[str] | None) -> bool:
     """LSP kinds are hierarchical: asking for `source.fixAll` includes ours."""
     return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
@@ -201,8 +215,6 @@ def code_actions(
 ) -> list[types.CodeAction]:
     """The actions for the asked diagnostics, and fix-all; with `lazy`, fixes carry only
     the `data` that `resolve_action` turns into their edit."""
-    from .add_noqa import add_noqa
-
     actions: list[types.CodeAction] = []
     only = params.context.only
     asked = {
@@ -212,13 +224,18 @@ def code_actions(
     }
     quickfix = types.CodeActionKind.QuickFix.value
 
-    def fix_action(title: str, kind: str, target: Finding | None, **extra) -> None:
+    def add(title: str, kind: str, target: Finding | None, noqa: bool = False, **extra) -> None:
         action = types.CodeAction(title=title, kind=kind, **extra)
         if lazy:
             key = None if target is None else [target.line, target.column, target.code.value]
-            action.data = {"uri": document.uri, "version": document.version, "finding": key}
+            action.data = {
+                "uri": document.uri,
+                "version": document.version,
+                "finding": key,
+                "noqa": noqa,
+            }
         else:
-            new = _fixed(document, options, target)
+            new = _edited(document, options, target, noqa)
             if new is None:
                 return
             action.edit = _workspace_edit(document, new)
@@ -233,24 +250,16 @@ def code_actions(
             finding = item.finding
             code = finding.code.value
             if _fixable(finding, options):
-                fix_action(
+                add(
                     f"Fix {code} as --fix does",
                     quickfix,
                     finding,
                     diagnostics=[diagnostic],
                     is_preferred=finding.applicability.value == "safe",
                 )
-            silenced, _ = add_noqa(document.source, [(finding.line, code)])
-            actions.append(
-                types.CodeAction(
-                    title=f"Silence {code} with # noqa",
-                    kind=quickfix,
-                    diagnostics=[diagnostic],
-                    edit=_workspace_edit(document, silenced),
-                )
-            )
+            add(f"Silence {code} with # noqa", quickfix, finding, True, diagnostics=[diagnostic])
     if _wanted(FIX_ALL, only) and any(_fixable(item.finding, options) for item in found):
-        fix_action("flake8-dropout: fix all", FIX_ALL, None)
+        add("flake8-dropout: fix all", FIX_ALL, None)
     return actions
 
 
@@ -274,7 +283,7 @@ def resolve_action(
         )
         if target is None:
             return action
-    new = _fixed(document, options, target)
+    new = _edited(document, options, target, bool(data.get("noqa")))
     if new is not None:
         action.edit = _workspace_edit(document, new)
     return action
@@ -289,6 +298,12 @@ def build_server() -> LanguageServer:
     told: set[str] = set()  # configuration errors already shown: once each, not per keystroke
     # uri -> (version, options, findings) of the last analysis: code actions reuse it.
     analysed: dict[str, tuple[int | None, Options, list[_Found]]] = {}
+    # One worker thread: analyses never overlap (the engine raises the interpreter's
+    # recursion limit while libcst runs), and the event loop keeps answering meanwhile.
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=NAME)
+
+    async def in_worker(function, *args):
+        return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
 
     def snapshot(uri: str) -> TextDocument:
         """A copy of the buffer as it is now, for a worker thread to analyse."""
@@ -319,7 +334,7 @@ def build_server() -> LanguageServer:
         cached = analysed.get(document.uri)
         if cached is not None and cached[0] == document.version and cached[1] == found.options:
             return found, cached[2]
-        result = await asyncio.to_thread(_findings, document, found.options)
+        result = await in_worker(_findings, document, found.options)
         analysed[document.uri] = (document.version, found.options, result)
         return found, result
 
@@ -375,7 +390,7 @@ def build_server() -> LanguageServer:
                 return None
             lazy = _lazy(server.client_capabilities)
             options = found_context.options
-            actions = await asyncio.to_thread(code_actions, document, options, found, params, lazy)
+            actions = await in_worker(code_actions, document, options, found, params, lazy)
             return actions or None
         except Exception as error:  # noqa: BLE001 - never crash the editor's session
             log_error(error)
@@ -390,9 +405,7 @@ def build_server() -> LanguageServer:
         try:
             document = snapshot(uri)
             found_context, found = await findings(document)
-            return await asyncio.to_thread(
-                resolve_action, document, found_context.options, found, action
-            )
+            return await in_worker(resolve_action, document, found_context.options, found, action)
         except Exception as error:  # noqa: BLE001 - never crash the editor's session
             log_error(error)
             return action
