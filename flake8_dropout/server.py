@@ -7,6 +7,10 @@ edit); every finding gets a "silence with # noqa" action (`--add-noqa` for that
 line); `source.fixAll.flake8-dropout` applies every fix `--fix` would. Settings
 come from `[tool.flake8-dropout]` of the `pyproject.toml` above the file, read
 again for each request, so editing it takes effect at once.
+
+The event loop only talks: analyses and fixes run in one worker thread, a
+change is linted after a short pause, and a client that resolves code actions
+lazily gets each fix computed only when the user picks it.
 """
 
 from __future__ import annotations
@@ -106,7 +110,7 @@ def _findings(document: TextDocument, options: Options) -> list[_Found]:
             severity=types.DiagnosticSeverity.Warning,
             code=code,
             source=NAME,
-            data={"fix": finding.applicability.value, "column": finding.column},
+            data={"fix": finding.applicability.value},
         )
         found.append(_Found(finding, diagnostic))
     return found
