@@ -29,11 +29,11 @@ from .engine import Finding, analyse_source, deep_recursion
 from .fix_layout import INDENT, Layout, append_keyword, layer_statement
 from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
 from .line_length import DEFAULT_LINE_LENGTH
-from .noqa import is_suppressed
+from .noqa import NoqaLines
 from .project import ProjectClasses, chain_members
 from .rules import Applicability
 from .settings import Settings
-from .source import SourceError, split_lines
+from .source import SourceError
 
 STYLES = ("layer", "argument")
 
@@ -55,6 +55,7 @@ def fix_source(
     selected: Callable[[str], bool] = lambda code: True,
     line_length: int = DEFAULT_LINE_LENGTH,
     project: ProjectClasses | None = None,
+    only: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
@@ -62,7 +63,8 @@ def fix_source(
     "argument" (always `training=self.training` in place). line_length: the
     project's (see line_length.py); what the fix writes is wrapped to fit it.
     project: the classes of the file's project, to see bases in other files.
-    Raises SourceError.
+    `only` narrows the findings further (the language server fixes one at a
+    time). Raises SourceError.
     """
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
@@ -70,13 +72,14 @@ def fix_source(
     if not checked.sites:
         return FixResult(source, [], sorted(checked.findings))
     allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
-    lines = split_lines(source)
+    noqa = NoqaLines(source)
     chosen = [
         (site, finding)
         for site, finding in zip(checked.sites, checked.findings)
         if finding.applicability in allowed
         and selected(finding.code.value)
-        and not is_suppressed(lines[finding.line - 1], finding.code.value)
+        and not noqa.suppresses(finding.line, finding.code.value)
+        and only(finding)
     ]
     if not chosen:
         return FixResult(source, [], sorted(checked.findings))
