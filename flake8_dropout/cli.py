@@ -23,7 +23,7 @@ import os
 import stat as statmodule
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -158,6 +158,12 @@ class Outcome:
     fixed: list[tuple] = field(default_factory=list)
     diff: str = ""
     output: bytes | None = None  # the fixed bytes (stdin)
+    depends: list = field(default_factory=list)  # [path, mtime_ns, size] of other files read
+
+
+def _depends(settings) -> list:
+    project = getattr(settings, "project", None)
+    return [[path, *stamp] for path, stamp in project.read.items()] if project else []
 
 
 def _rows(findings, text: str) -> list[tuple]:
@@ -205,24 +211,29 @@ def _work(context: Context, job: Job) -> Outcome:
 
     decoded = decode(data)
     text = decoded.text
+    settings = context.settings
+    if job.path is not None:  # bases imported from other files of the project are followed
+        from .project import ProjectClasses
+
+        project = ProjectClasses(job.path, settings)  # type: ignore[arg-type]
+        settings = replace(settings, project=project)  # type: ignore[type-var]
     # A discovered file is parsed only if the screens find a possible call (`check`
     # and `fix_source` run them); a named file always is, so its syntax errors show.
     tree = parse_ast(text) if job.explicit else None
     if context.mode == "check":
-        return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
+        rows = _rows(check(text, settings, tree=tree), text)
+        return Outcome(rows, parsed=job.explicit, depends=_depends(settings))
 
     from .fix import fix_source
     from .line_length import line_length_for
-    from .project import ProjectClasses
 
     result = fix_source(
         text,
-        context.settings,
+        settings,
         unsafe=context.unsafe,
         style=context.style,
         selected=context.is_selected,
         line_length=line_length_for(job.path or context.stdin_path),
-        project=ProjectClasses(job.path, context.settings) if job.path else None,
     )
     new = result.source
     fixed = [
@@ -251,7 +262,7 @@ def _work(context: Context, job: Job) -> Outcome:
         outcome.rows = [row for row in before if row[:3] not in done]
         outcome.diff = unified_diff(job.display, text, new)
         return outcome
-    outcome.rows = _rows(check(new, context.settings, tree=new_tree), new)
+    outcome.rows = _rows(check(new, settings, tree=new_tree), new)
     if job.path is not None:
         from .source import write_atomic
 
@@ -478,7 +489,7 @@ def _main(argv: list[str]) -> int:
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         if cache is not None and outcome.error is None:
-            cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows)
+            cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows, outcome.depends)
     if cache is not None:
         cache.save()
 

@@ -30,7 +30,7 @@ from .fix_layout import INDENT, Layout, append_keyword, layer_statement
 from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
 from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import is_suppressed
-from .project import ProjectClasses, chain_members
+from .project import chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -54,14 +54,12 @@ def fix_source(
     style: str = "layer",
     selected: Callable[[str], bool] = lambda code: True,
     line_length: int = DEFAULT_LINE_LENGTH,
-    project: ProjectClasses | None = None,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
     "argument" (always `training=self.training` in place). line_length: the
     project's (see line_length.py); what the fix writes is wrapped to fit it.
-    project: the classes of the file's project, to see bases in other files.
     Raises SourceError.
     """
     if style not in STYLES:
@@ -85,7 +83,7 @@ def fix_source(
     try:
         with deep_recursion():
             layout = Layout(module, source, line_length)
-            plan = _Planner(module, sites, checked.classes, settings, style, layout, project).plan()
+            plan = _Planner(module, sites, checked.classes, settings, style, layout).plan()
             fixed = module.visit(_Rewriter(plan, layout)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
@@ -375,7 +373,6 @@ class _Planner:
         settings: Settings,
         style: str,
         layout: Layout,
-        project: ProjectClasses | None = None,
     ):
         self.module = module
         self.classes = classes
@@ -387,7 +384,7 @@ class _Planner:
         self.classifier = Classifier(settings)
         self.module_scope = _module_scope(sites)
         self.layout = layout
-        self.project = project
+        self.project = settings.project  # the CLI's view of bases in other files
         self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
 
     def plan(self) -> _Plan:
@@ -560,10 +557,12 @@ class _Planner:
         return True
 
     def _layer_safe_base(self, name: str) -> bool:
+        # A base from another file of the project: safe when its whole chain is seen.
+        found = self.project.lookup(name) if self.project is not None else None
+        if found is not None:
+            return found.complete and found.kind is Kind.MODULE
         if self.classifier.name_kind(name) is Kind.UNKNOWN:
-            # A base from another file of the project: safe when its whole chain is seen.
-            found = self.project.lookup(name) if self.project is not None else None
-            return found is not None and found.complete and found.kind is Kind.MODULE
+            return False
         return not (name.startswith("torch.") and name.rsplit(".", 1)[1] in _CONTAINERS)
 
     def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:

@@ -5,10 +5,13 @@
   trailing whitespace.
 - A rewritten call that would end up longer than the line length is wrapped as
   ruff format wraps a call: its arguments on one indented line, else one per line
-  with a trailing comma. A new layer assignment is wrapped the same way.
+  with a trailing comma. A new layer assignment is wrapped the same way. A line
+  with a `# noqa` comment is never wrapped: the comment covers its own line.
 """
 
 from __future__ import annotations
+
+import re
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -16,6 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from .source import split_lines
 
 INDENT = "    "
+_NOQA = re.compile(r"#\s*noqa", re.IGNORECASE)
 
 
 def _blank_line(whitespace: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
@@ -122,6 +126,9 @@ class Layout:
         was = len(first) if where.start.line == where.end.line else 0
         if length <= self.line_length or length <= was or not new.args:
             return new
+        spanned = self.lines[where.start.line - 1 : where.end.line]
+        if any(_NOQA.search(line) for line in spanned):
+            return new  # a no-qa comment applies to its line: the call stays on it
         indent = first[: len(first) - len(first.lstrip(" \t"))]
         return wrap_call(new, indent, self.line_length)
 

@@ -13,6 +13,7 @@ class Net(torch.nn.Module):  # lines that would pass 88 characters are wrapped l
         very_long_name_for_the_result = F.dropout(
             hidden_states + attention_probabilities, rate, training=self.training
         )
+        kept = F.dropout(F.dropout(hidden_states, training=True), p=rate * 0.5, training=self.training)  # noqa: DRP002 (not wrapped)
         return self.project(F.dropout(
             hidden_states, rate, training=self.training
         )) + torch.tanh(F.dropout(
