@@ -19,7 +19,8 @@ from pathlib import Path
 from . import __version__
 from .source import write_atomic
 
-#: A cached finding: line, column (0-based), code, message, applicability.
+#: A cached finding: line, column (0-based), code, message, applicability, and in a
+#: notebook the cell (the line is the cell's).
 Row = tuple  # (int, int, str, str, str)
 
 _FORMAT = 2
@@ -64,7 +65,8 @@ class Cache:
         except (TypeError, ValueError):
             return None
         # A well-formed file with a wrong entry is as stale as a corrupt one.
-        if all(len(row) == 5 and isinstance(row[0], int) for row in found):
+        # A row: line, column, code, message, applicability (and a notebook's cell).
+        if all(len(row) in (5, 6) and isinstance(row[0], int) for row in found):
             return found
         return None
 

@@ -19,7 +19,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from .source import split_lines
 
 INDENT = "    "
-_NOQA = re.compile(r"#\s*noqa", re.IGNORECASE)
+_DIRECTIVE = re.compile(
+    r"#\s*(?:noqa|type:|pragma|pylint:|mypy:|pyright:|nosec|fmt:)", re.IGNORECASE
+)
 
 
 def _blank_line(whitespace: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
@@ -127,8 +129,10 @@ class Layout:
         if length <= self.line_length or length <= was or not new.args:
             return new
         spanned = self.lines[where.start.line - 1 : where.end.line]
-        if any(_NOQA.search(line) for line in spanned):
-            return new  # a no-qa comment applies to its line: the call stays on it
+        if any(_DIRECTIVE.search(line) for line in spanned):
+            # A tool directive (noqa, type-ignore, pragma, ...) speaks for its own line:
+            # wrapping would move the call off it. A long line is the lesser harm.
+            return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
         return wrap_call(new, indent, self.line_length)
 
