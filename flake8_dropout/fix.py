@@ -26,7 +26,7 @@ from .analysis import (
     target_names,
 )
 from .engine import Finding, analyse_source, deep_recursion
-from .fix_layout import INDENT, Layout, append_keyword, layer_statement
+from .fix_layout import Layout, append_keyword, layer_statement
 from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
 from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import is_suppressed
@@ -485,10 +485,12 @@ class _Planner:
             indent = (
                 self.layout.body_indent(facts.init)
                 if facts.init is not None
-                else self.layout.body_indent(info.node) + INDENT
+                else self.layout.body_indent(info.node) + self.layout.unit
             )
             target = f"{init_receiver}.{attribute}"
-            statement = layer_statement(target, spelled, pieces, indent, self.layout.line_length)
+            statement = layer_statement(
+                target, spelled, pieces, indent, self.layout.line_length, self.layout.unit
+            )
             class_plan.statements.append((after, statement))
         only_input = input_arg.with_changes(
             keyword=None,

@@ -87,6 +87,8 @@ class Layout:
         self.module = module
         self.lines = [line.rstrip("\r\n") for line in split_lines(source)]
         self.line_length = line_length
+        unit = module.default_indent
+        self.unit = unit if unit and not unit.strip() else INDENT  # the file's indent step
         self._positions: dict[cst.CSTNode, CodeRange] | None = None
 
     def _range(self, node: cst.CSTNode) -> CodeRange | None:
@@ -134,7 +136,7 @@ class Layout:
             # wrapping would move the call off it. A long line is the lesser harm.
             return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
-        return wrap_call(new, indent, self.line_length)
+        return wrap_call(new, indent, self.line_length, self.unit)
 
 
 def _own_line(indent: str) -> cst.ParenthesizedWhitespace:
@@ -146,9 +148,9 @@ def _own_line(indent: str) -> cst.ParenthesizedWhitespace:
     )
 
 
-def wrap_call(call: cst.Call, indent: str, line_length: int) -> cst.Call:
+def wrap_call(call: cst.Call, indent: str, line_length: int, unit: str = INDENT) -> cst.Call:
     """ruff format's wrap: the arguments on one line of their own, else one per line."""
-    inner = indent + INDENT
+    inner = indent + unit
     plain = [
         arg.with_changes(
             comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace("")
@@ -171,7 +173,12 @@ def wrap_call(call: cst.Call, indent: str, line_length: int) -> cst.Call:
 
 
 def layer_statement(
-    target: str, layer: str, arguments: list[str], indent: str, line_length: int
+    target: str,
+    layer: str,
+    arguments: list[str],
+    indent: str,
+    line_length: int,
+    unit: str = INDENT,
 ) -> str:
     """`target = layer(arguments)`, wrapped as ruff format would at `indent`.
 
@@ -182,6 +189,6 @@ def layer_statement(
     if len(indent) + len(line) <= line_length or not arguments:
         return line
     joined = ", ".join(arguments)
-    if len(indent) + len(INDENT) + len(joined) <= line_length:
-        return f"{target} = {layer}(\n{INDENT}{joined}\n)"
-    return f"{target} = {layer}(\n" + "".join(f"{INDENT}{a},\n" for a in arguments) + ")"
+    if len(indent) + len(unit) + len(joined) <= line_length:
+        return f"{target} = {layer}(\n{unit}{joined}\n)"
+    return f"{target} = {layer}(\n" + "".join(f"{unit}{a},\n" for a in arguments) + ")"
