@@ -696,12 +696,13 @@ class _Rewriter(cst.CSTTransformer):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.plan.calls.get(id(original_node))
         if replacement is None:
-            return updated_node
+            return self.layout.fit_outer(original_node, updated_node)
         # Calls nested in the arguments were rewritten too: keep those rewrites.
         merged = replacement.with_changes(
             args=_merge_args(replacement.args, original_node, updated_node)
         )
-        return self.layout.fit_call(original_node, merged)
+        fitted = self.layout.fit_call(original_node, merged)
+        return self.layout.fit_outer(original_node, fitted)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef

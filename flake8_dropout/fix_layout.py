@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from .source import split_lines
 
@@ -90,12 +90,28 @@ class Layout:
         unit = module.default_indent
         self.unit = unit if unit and not unit.strip() else INDENT  # the file's indent step
         self._positions: dict[cst.CSTNode, CodeRange] | None = None
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._deferred: set[int] = set()  # outer calls to wrap instead of their argument
 
     def _range(self, node: cst.CSTNode) -> CodeRange | None:
         if self._positions is None:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = dict(wrapper.resolve(PositionProvider))
+            self._parents = dict(wrapper.resolve(ParentNodeProvider))
         return self._positions.get(node)
+
+    def _sole_argument_of(self, call: cst.Call, line: int) -> cst.Call | None:
+        """The call `call` is the only plain argument of, on the same single line."""
+        arg = self._parents.get(call)
+        outer = self._parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(outer, cst.Call) or len(outer.args) != 1 or outer.lpar:
+            return None
+        if arg.keyword is not None or arg.star:  # type: ignore[union-attr]
+            return None
+        where = self._range(outer)
+        if where is None or not where.start.line == where.end.line == line:
+            return None
+        return outer
 
     def indent_of(self, node: cst.CSTNode) -> str:
         """The leading whitespace of the line `node` starts on."""
@@ -135,8 +151,38 @@ class Layout:
             # A tool directive (noqa, type-ignore, pragma, ...) speaks for its own line:
             # wrapping would move the call off it. A long line is the lesser harm.
             return new
+        outer = self._sole_argument_of(original, where.start.line)
+        if outer is not None:
+            # `outer(F.dropout(...))`: ruff format splits the outer brackets first.
+            self._deferred.add(id(outer))
+            return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
         return wrap_call(new, indent, self.line_length, self.unit)
+
+    def fit_outer(self, original: cst.Call, new: cst.Call) -> cst.Call:
+        """`new` with its one argument on a line of its own, if that argument asked for it."""
+        if id(original) not in self._deferred:
+            return new
+        where = self._range(original)
+        text = self.module.code_for_node(new)
+        if where is None or "\n" in text or "\r" in text:
+            return new
+        first = self.lines[where.start.line - 1]
+        prefix, suffix = first[: where.start.column], first[where.end.column :]
+        if len(prefix) + len(text) + len(suffix) <= self.line_length:
+            return new
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        inner_indent = indent + self.unit
+        arg = new.args[0]
+        inner = arg.value
+        inner_text = self.module.code_for_node(inner)
+        too_long = len(inner_indent) + len(inner_text) > self.line_length
+        if too_long and isinstance(inner, cst.Call) and inner.args and not inner.lpar:
+            inner = wrap_call(inner, inner_indent, self.line_length, self.unit)
+        arg = arg.with_changes(
+            value=inner, comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=_own_line(indent)
+        )
+        return new.with_changes(whitespace_before_args=_own_line(inner_indent), args=[arg])
 
 
 def _own_line(indent: str) -> cst.ParenthesizedWhitespace:
