@@ -587,6 +587,7 @@ class Classifier:
 
     def __init__(self, settings: Settings) -> None:
         self.bases = settings.module_bases
+        self.project = settings.project  # bases in other files of the project, if known
 
     def kind(self, info: ClassInfo) -> Kind:
         if info.kind is None:
@@ -628,7 +629,8 @@ class Classifier:
             return Kind.MODULE if is_layer else Kind.NOT_MODULE
         if name.startswith(_NOT_MODULE_PREFIXES):
             return Kind.NOT_MODULE
-        return Kind.UNKNOWN
+        found = self.project.lookup(name) if self.project is not None else None
+        return found.kind if found is not None else Kind.UNKNOWN
 
     def _configured(self, name: str) -> bool:
         if name in self.bases:

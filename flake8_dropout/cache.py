@@ -2,9 +2,10 @@
 
 One JSON file per (tool version, settings) pair, in the cache folder. It maps
 each file's absolute path to its (mtime_ns, size) and its findings (`# noqa`
-applied, `--select`/`--ignore` not: those are applied on the way out). A file
-that could not be read or parsed is never cached, so its error is reported
-on every run. The cache is written atomically; a corrupt or foreign cache
+applied, `--select`/`--ignore` not: those are applied on the way out), and
+the (mtime_ns, size) of the other project files its findings depend on (a base
+class imported from them). A file that could not be read or parsed is never
+cached, so its error is reported on every run. The cache is written atomically; a corrupt or foreign cache
 file is ignored and rewritten.
 """
 
@@ -22,7 +23,7 @@ from .source import write_atomic
 #: notebook the cell (the line is the cell's).
 Row = tuple  # (int, int, str, str, str)
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Cache:
@@ -55,8 +56,10 @@ class Cache:
         """
         entry = self.entries.get(path)
         try:
-            mtime, size, parsed, rows = entry  # type: ignore[misc]
+            mtime, size, parsed, rows, depends = entry  # type: ignore[misc]
             if mtime != stat.st_mtime_ns or size != stat.st_size or (need_parsed and not parsed):
+                return None
+            if not all(_unchanged(*dependency) for dependency in depends):
                 return None
             found = [tuple(row) for row in rows]
         except (TypeError, ValueError):
@@ -67,8 +70,16 @@ class Cache:
             return found
         return None
 
-    def put(self, path: str, stat: os.stat_result, parsed: bool, rows: list[Row]) -> None:
-        self.entries[path] = [stat.st_mtime_ns, stat.st_size, parsed, [list(r) for r in rows]]
+    def put(
+        self,
+        path: str,
+        stat: os.stat_result,
+        parsed: bool,
+        rows: list[Row],
+        depends: list | None = None,
+    ) -> None:
+        rows_ = [list(r) for r in rows]
+        self.entries[path] = [stat.st_mtime_ns, stat.st_size, parsed, rows_, depends or []]
         self.dirty = True
 
     def save(self) -> None:
@@ -86,3 +97,12 @@ class Cache:
             write_atomic(self.file, data)
         except OSError:
             pass
+
+
+def _unchanged(path: str, mtime: int, size: int) -> bool:
+    """A file the findings depend on is as it was when they were cached."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return stat.st_mtime_ns == mtime and stat.st_size == size

@@ -26,7 +26,7 @@ import os
 import stat as statmodule
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -175,6 +175,22 @@ class Outcome:
     output: bytes | None = None  # the fixed bytes (stdin)
     cell_errors: list[tuple[int, str]] = field(default_factory=list)  # notebook cells left out
     noqa_added: int = 0  # --add-noqa: comments added or extended
+    depends: list = field(default_factory=list)  # [path, mtime_ns, size] of other files read
+
+
+def _project_settings(context: Context, job: Job):  # -> Settings
+    """The run's settings, seeing the bases the file imports from other project files."""
+    if job.path is None:
+        return context.settings
+    from .project import ProjectClasses
+
+    project = ProjectClasses(job.path, context.settings)  # type: ignore[arg-type]
+    return replace(context.settings, project=project)  # type: ignore[type-var]
+
+
+def _depends(settings) -> list:
+    project = getattr(settings, "project", None)
+    return [[path, *stamp] for path, stamp in project.read.items()] if project else []
 
 
 def _rows(findings, text: str) -> list[tuple]:
@@ -213,20 +229,18 @@ def _read(job: Job) -> bytes:
         raise SourceError(f"cannot read: {error.strerror or error}") from None
 
 
-def _fix(context: Context, job: Job, text: str):  # -> fix.FixResult
+def _fix(context: Context, job: Job, text: str, settings):  # -> fix.FixResult
     """The fixer on a file's text, or a notebook's module, with the run's options."""
     from .fix import fix_source
     from .line_length import line_length_for
-    from .project import ProjectClasses
 
     return fix_source(
         text,
-        context.settings,
+        settings,
         unsafe=context.unsafe,
         style=context.style,
         selected=context.is_selected,
         line_length=line_length_for(job.path or context.stdin_path),
-        project=ProjectClasses(job.path, context.settings) if job.path else None,
     )
 
 
@@ -244,13 +258,15 @@ def _work(context: Context, job: Job) -> Outcome:
 
     decoded = decode(data)
     text = decoded.text
+    settings = _project_settings(context, job)
     # A discovered file is parsed only if the screens find a possible call (`check`
     # and `fix_source` run them); a named file always is, so its syntax errors show.
     tree = parse_ast(text) if job.explicit else None
     if context.mode == "check":
-        return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
+        rows = _rows(check(text, settings, tree=tree), text)
+        return Outcome(rows, parsed=job.explicit, depends=_depends(settings))
 
-    result = _fix(context, job, text)
+    result = _fix(context, job, text, settings)
     new = result.source
     fixed = [
         (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
@@ -278,7 +294,7 @@ def _work(context: Context, job: Job) -> Outcome:
         outcome.rows = [row for row in before if row[:3] not in done]
         outcome.diff = unified_diff(job.display, text, new)
         return outcome
-    outcome.rows = _rows(check(new, context.settings, tree=new_tree), new)
+    outcome.rows = _rows(check(new, settings, tree=new_tree), new)
     if job.path is not None:
         from .source import write_atomic
 
@@ -309,11 +325,13 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
         return placed
 
     tree = parse_ast(text)
+    settings = _project_settings(context, job)
     outcome = Outcome(parsed=True, cell_errors=notebook.errors, output=data)
     if context.mode == "check":
-        outcome.rows = in_cells(_rows(check(text, context.settings, tree=tree), text))
+        outcome.rows = in_cells(_rows(check(text, settings, tree=tree), text))
+        outcome.depends = _depends(settings)
         return outcome
-    result = _fix(context, job, text)
+    result = _fix(context, job, text, settings)
     new = result.source
     fixed = [
         (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
@@ -342,7 +360,7 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
         )
         return outcome
     after = Notebook.load(outcome.output)  # what is written is what is checked again
-    outcome.rows = in_cells(_rows(check(after.module, context.settings), after.module), after)
+    outcome.rows = in_cells(_rows(check(after.module, settings), after.module), after)
     if job.path is not None:
         from .source import write_atomic
 
@@ -611,7 +629,7 @@ def _main(argv: list[str]) -> int:
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         if cache is not None and outcome.error is None and not outcome.cell_errors:
-            cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows)
+            cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows, outcome.depends)
     if cache is not None:
         cache.save()
 

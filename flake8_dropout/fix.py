@@ -26,11 +26,11 @@ from .analysis import (
     target_names,
 )
 from .engine import Finding, analyse_source, deep_recursion
-from .fix_layout import INDENT, Layout, append_keyword, layer_statement
+from .fix_layout import Layout, append_keyword, layer_statement
 from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
 from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import NoqaLines
-from .project import ProjectClasses, chain_members
+from .project import chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError
@@ -54,7 +54,6 @@ def fix_source(
     style: str = "layer",
     selected: Callable[[str], bool] = lambda code: True,
     line_length: int = DEFAULT_LINE_LENGTH,
-    project: ProjectClasses | None = None,
     only: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
@@ -62,7 +61,6 @@ def fix_source(
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
     "argument" (always `training=self.training` in place). line_length: the
     project's (see line_length.py); what the fix writes is wrapped to fit it.
-    project: the classes of the file's project, to see bases in other files.
     `only` narrows the findings further (the language server fixes one at a
     time). Raises SourceError.
     """
@@ -88,7 +86,7 @@ def fix_source(
     try:
         with deep_recursion():
             layout = Layout(module, source, line_length)
-            plan = _Planner(module, sites, checked.classes, settings, style, layout, project).plan()
+            plan = _Planner(module, sites, checked.classes, settings, style, layout).plan()
             fixed = module.visit(_Rewriter(plan, layout)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
@@ -378,7 +376,6 @@ class _Planner:
         settings: Settings,
         style: str,
         layout: Layout,
-        project: ProjectClasses | None = None,
     ):
         self.module = module
         self.classes = classes
@@ -390,7 +387,7 @@ class _Planner:
         self.classifier = Classifier(settings)
         self.module_scope = _module_scope(sites)
         self.layout = layout
-        self.project = project
+        self.project = settings.project  # the CLI's view of bases in other files
         self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
 
     def plan(self) -> _Plan:
@@ -491,10 +488,12 @@ class _Planner:
             indent = (
                 self.layout.body_indent(facts.init)
                 if facts.init is not None
-                else self.layout.body_indent(info.node) + INDENT
+                else self.layout.body_indent(info.node) + self.layout.unit
             )
             target = f"{init_receiver}.{attribute}"
-            statement = layer_statement(target, spelled, pieces, indent, self.layout.line_length)
+            statement = layer_statement(
+                target, spelled, pieces, indent, self.layout.line_length, self.layout.unit
+            )
             class_plan.statements.append((after, statement))
         only_input = input_arg.with_changes(
             keyword=None,
@@ -563,10 +562,12 @@ class _Planner:
         return True
 
     def _layer_safe_base(self, name: str) -> bool:
+        # A base from another file of the project: safe when its whole chain is seen.
+        found = self.project.lookup(name) if self.project is not None else None
+        if found is not None:
+            return found.complete and found.kind is Kind.MODULE
         if self.classifier.name_kind(name) is Kind.UNKNOWN:
-            # A base from another file of the project: safe when its whole chain is seen.
-            found = self.project.lookup(name) if self.project is not None else None
-            return found is not None and found.complete and found.kind is Kind.MODULE
+            return False
         return not (name.startswith("torch.") and name.rsplit(".", 1)[1] in _CONTAINERS)
 
     def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:
@@ -698,12 +699,13 @@ class _Rewriter(cst.CSTTransformer):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.plan.calls.get(id(original_node))
         if replacement is None:
-            return updated_node
+            return self.layout.fit_outer(original_node, updated_node)
         # Calls nested in the arguments were rewritten too: keep those rewrites.
         merged = replacement.with_changes(
             args=_merge_args(replacement.args, original_node, updated_node)
         )
-        return self.layout.fit_call(original_node, merged)
+        fitted = self.layout.fit_call(original_node, merged)
+        return self.layout.fit_outer(original_node, fitted)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef

@@ -5,7 +5,8 @@
   trailing whitespace.
 - A rewritten call that would end up longer than the line length is wrapped as
   ruff format wraps a call: its arguments on one indented line, else one per line
-  with a trailing comma. A new layer assignment is wrapped the same way.
+  with a trailing comma. A new layer assignment is wrapped the same way. A line
+  with a `# noqa` comment is never wrapped: the comment covers its own line.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from .source import split_lines
 
 INDENT = "    "
-#: Comments that tools read for their own physical line only.
-_LINE_DIRECTIVE = re.compile(
-    r"#.*\b(noqa|type:\s*ignore|pyright:|pylint:|pragma|fmt:)", re.IGNORECASE
+_DIRECTIVE = re.compile(
+    r"#\s*(?:noqa|type:|pragma|pylint:|mypy:|pyright:|nosec|fmt:)", re.IGNORECASE
 )
 
 
@@ -87,13 +87,31 @@ class Layout:
         self.module = module
         self.lines = [line.rstrip("\r\n") for line in split_lines(source)]
         self.line_length = line_length
+        unit = module.default_indent
+        self.unit = unit if unit and not unit.strip() else INDENT  # the file's indent step
         self._positions: dict[cst.CSTNode, CodeRange] | None = None
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._deferred: set[int] = set()  # outer calls to wrap instead of their argument
 
     def _range(self, node: cst.CSTNode) -> CodeRange | None:
         if self._positions is None:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = dict(wrapper.resolve(PositionProvider))
+            self._parents = dict(wrapper.resolve(ParentNodeProvider))
         return self._positions.get(node)
+
+    def _sole_argument_of(self, call: cst.Call, line: int) -> cst.Call | None:
+        """The call `call` is the only plain argument of, on the same single line."""
+        arg = self._parents.get(call)
+        outer = self._parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(outer, cst.Call) or len(outer.args) != 1 or outer.lpar:
+            return None
+        if arg.keyword is not None or arg.star:  # type: ignore[union-attr]
+            return None
+        where = self._range(outer)
+        if where is None or not where.start.line == where.end.line == line:
+            return None
+        return outer
 
     def indent_of(self, node: cst.CSTNode) -> str:
         """The leading whitespace of the line `node` starts on."""
@@ -128,12 +146,43 @@ class Layout:
         was = len(first) if where.start.line == where.end.line else 0
         if length <= self.line_length or length <= was or not new.args:
             return new
-        if _LINE_DIRECTIVE.search(suffix):
-            # Wrapping would move a directive that speaks for its line (a noqa, a
-            # type-ignore) onto the call's last line: a long line is the lesser harm.
+        spanned = self.lines[where.start.line - 1 : where.end.line]
+        if any(_DIRECTIVE.search(line) for line in spanned):
+            # A tool directive (noqa, type-ignore, pragma, ...) speaks for its own line:
+            # wrapping would move the call off it. A long line is the lesser harm.
+            return new
+        outer = self._sole_argument_of(original, where.start.line)
+        if outer is not None:
+            # `outer(F.dropout(...))`: ruff format splits the outer brackets first.
+            self._deferred.add(id(outer))
             return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
-        return wrap_call(new, indent, self.line_length)
+        return wrap_call(new, indent, self.line_length, self.unit)
+
+    def fit_outer(self, original: cst.Call, new: cst.Call) -> cst.Call:
+        """`new` with its one argument on a line of its own, if that argument asked for it."""
+        if id(original) not in self._deferred:
+            return new
+        where = self._range(original)
+        text = self.module.code_for_node(new)
+        if where is None or "\n" in text or "\r" in text:
+            return new
+        first = self.lines[where.start.line - 1]
+        prefix, suffix = first[: where.start.column], first[where.end.column :]
+        if len(prefix) + len(text) + len(suffix) <= self.line_length:
+            return new
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        inner_indent = indent + self.unit
+        arg = new.args[0]
+        inner = arg.value
+        inner_text = self.module.code_for_node(inner)
+        too_long = len(inner_indent) + len(inner_text) > self.line_length
+        if too_long and isinstance(inner, cst.Call) and inner.args and not inner.lpar:
+            inner = wrap_call(inner, inner_indent, self.line_length, self.unit)
+        arg = arg.with_changes(
+            value=inner, comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=_own_line(indent)
+        )
+        return new.with_changes(whitespace_before_args=_own_line(inner_indent), args=[arg])
 
 
 def _own_line(indent: str) -> cst.ParenthesizedWhitespace:
@@ -145,9 +194,9 @@ def _own_line(indent: str) -> cst.ParenthesizedWhitespace:
     )
 
 
-def wrap_call(call: cst.Call, indent: str, line_length: int) -> cst.Call:
+def wrap_call(call: cst.Call, indent: str, line_length: int, unit: str = INDENT) -> cst.Call:
     """ruff format's wrap: the arguments on one line of their own, else one per line."""
-    inner = indent + INDENT
+    inner = indent + unit
     plain = [
         arg.with_changes(
             comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace("")
@@ -170,7 +219,12 @@ def wrap_call(call: cst.Call, indent: str, line_length: int) -> cst.Call:
 
 
 def layer_statement(
-    target: str, layer: str, arguments: list[str], indent: str, line_length: int
+    target: str,
+    layer: str,
+    arguments: list[str],
+    indent: str,
+    line_length: int,
+    unit: str = INDENT,
 ) -> str:
     """`target = layer(arguments)`, wrapped as ruff format would at `indent`.
 
@@ -181,6 +235,6 @@ def layer_statement(
     if len(indent) + len(line) <= line_length or not arguments:
         return line
     joined = ", ".join(arguments)
-    if len(indent) + len(INDENT) + len(joined) <= line_length:
-        return f"{target} = {layer}(\n{INDENT}{joined}\n)"
-    return f"{target} = {layer}(\n" + "".join(f"{INDENT}{a},\n" for a in arguments) + ")"
+    if len(indent) + len(unit) + len(joined) <= line_length:
+        return f"{target} = {layer}(\n{unit}{joined}\n)"
+    return f"{target} = {layer}(\n" + "".join(f"{unit}{a},\n" for a in arguments) + ")"

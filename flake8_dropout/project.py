@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .analysis import Classifier, ClassInfo, Kind, qualify
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported when a lookup runs: analysis has loaded them by then
+    from .analysis import ClassInfo, Kind
 
 _CONTAINERS = frozenset(
     {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
@@ -47,12 +50,14 @@ def _parse(path: str, stamp: tuple[int, int]) -> ast.Module | None:
         return None
 
 
-def _module(path: str) -> ast.Module | None:
+def _module(path: str, seen: dict[str, tuple[int, int]]) -> ast.Module | None:
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    return _parse(path, (stat.st_mtime_ns, stat.st_size))
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    seen[path] = stamp
+    return _parse(path, stamp)
 
 
 def _import_root(folder: str) -> str:
@@ -93,8 +98,8 @@ class _File:
     imports: dict[str, str] = field(default_factory=dict)  # name -> dotted target
 
     @classmethod
-    def read(cls, path: str) -> _File | None:
-        tree = _module(path)
+    def read(cls, path: str, seen: dict[str, tuple[int, int]]) -> _File | None:
+        tree = _module(path, seen)
         if tree is None:
             return None
         found = cls(path)
@@ -135,12 +140,26 @@ class ProjectClasses:
 
     def __init__(self, path: str, settings: Settings) -> None:
         self.path = os.path.abspath(path)
-        self.classifier = Classifier(settings)
+        self.settings = replace(settings, project=None)
+        self._classifier = None
         self._classes: dict[tuple[str, str], ProjectClass | None] = {}
+        self._targets: dict[str, ProjectClass | None] = {}
+        #: Every project file read, with its (mtime_ns, size): what the findings depend on.
+        self.read: dict[str, tuple[int, int]] = {}
+
+    @property
+    def classifier(self):
+        if self._classifier is None:
+            from .analysis import Classifier
+
+            self._classifier = Classifier(self.settings)
+        return self._classifier
 
     def lookup(self, target: str) -> ProjectClass | None:
         """The project class an import target of this file names (None: not one we can see)."""
-        return self._resolve(self.path, target, 0)
+        if target not in self._targets:
+            self._targets[target] = self._resolve(self.path, target, 0)
+        return self._targets[target]
 
     def _resolve(self, importer: str, target: str, depth: int) -> ProjectClass | None:
         if depth > _MAX_DEPTH:
@@ -149,7 +168,7 @@ class ProjectClasses:
         if located is None:
             return None
         path, name = located
-        found = _File.read(path)
+        found = _File.read(path, self.read)
         if found is None:
             return None
         if name in found.classes:
@@ -181,6 +200,8 @@ class ProjectClasses:
         return (module, parts[-1]) if module is not None else None
 
     def _class(self, found: _File, name: str, depth: int) -> ProjectClass | None:
+        from .analysis import Kind
+
         key = (found.path, name)
         if key in self._classes:
             return self._classes[key]
@@ -280,6 +301,8 @@ def chain_members(info: ClassInfo, project: ProjectClasses | None) -> tuple[set[
     Same-file bases are walked too: their own members are the fixer's to see, the
     project classes above them are gathered here.
     """
+    from .analysis import ClassInfo, qualify
+
     names: set[str] = set()
     reassigned: set[str] = set()
     if project is None:

@@ -21,7 +21,7 @@ import io
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lsprotocol import types
@@ -71,6 +71,15 @@ def _context(document: TextDocument) -> _Context:
     return _Context(options, excluded, None)
 
 
+def _project_settings(document: TextDocument, options: Options):  # -> Settings
+    """The settings the command line uses for the saved file: its project's classes too."""
+    if not document.uri.startswith("file:"):
+        return options.settings
+    from .project import ProjectClasses
+
+    return replace(options.settings, project=ProjectClasses(document.path, options.settings))
+
+
 def _utf16(text: str) -> int:
     """LSP counts columns in UTF-16 code units; our findings count characters."""
     return len(text.encode("utf-16-le")) // 2
@@ -87,7 +96,7 @@ def _findings(document: TextDocument, options: Options) -> list[_Found]:
 
     text = document.source
     try:
-        findings = check(text, options.settings)
+        findings = check(text, _project_settings(document, options))
     except SourceError:  # a buffer that does not parse yet: the Python extension says why
         return []
     noqa = NoqaLines(text)
@@ -169,20 +178,18 @@ def _fixed(document: TextDocument, options: Options, target: Finding | None) -> 
     """The buffer with `target` fixed (every fixable finding when None); None if unchanged."""
     from .fix import fix_source
     from .line_length import line_length_for
-    from .project import ProjectClasses
 
     # The same fix as `--fix` on the saved file: its line length, its project's classes.
     path = document.path if document.uri.startswith("file:") else None
     try:
         result = fix_source(
             document.source,
-            options.settings,
+            _project_settings(document, options),
             unsafe=options.unsafe_fixes,
             style=options.fix_style,
             selected=options.is_selected,
             only=(lambda f: f == target) if target is not None else (lambda f: True),
             line_length=line_length_for(path),
-            project=ProjectClasses(path, options.settings) if path else None,
         )
     except SourceError:
         return None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 #: Base classes that make a class a module class besides torch.nn's own.
 #: Entries are the dotted names the classes are imported from.
@@ -35,6 +36,9 @@ class Settings:
     """What changes the findings of a file (and so goes into the cache key)."""
 
     module_bases: frozenset[str] = frozenset(DEFAULT_MODULE_BASES)
+    #: The command line's view of the file's project (project.ProjectClasses): bases
+    #: imported from other files. None in flake8, which sees one file at a time.
+    project: Any = field(default=None, compare=False, hash=False)
 
     @classmethod
     def from_options(cls, module_bases: str | Iterable[str] | None = None) -> Settings:

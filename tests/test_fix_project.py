@@ -214,3 +214,72 @@ def test_only_the_files_on_the_chain_are_read(tmp_path: Path) -> None:
     assert {"dropout", "lin", "project"} <= found.names
     assert project.lookup(".broken.Thing") is None
     assert project.lookup(".missing.Thing") is None
+
+
+ENCODER_BASE = """\
+from torch import nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.lin = nn.Linear(width, width)
+
+    def forward(self, x):
+        return self.encode(self.lin(x))
+
+    def encode(self, x):
+        return x
+"""
+
+NO_FORWARD = """\
+import torch.nn.functional as F
+
+from .base import Encoder
+
+
+class Model(Encoder):  # no forward: a module class only through the other file
+    def encode(self, x):
+        return F.dropout(x, 0.3)
+
+    def project(self, x):
+        return self.lin(x)
+"""
+
+
+def test_module_class_through_the_other_file(tmp_path: Path) -> None:
+    """The CLI reports and fixes what flake8, seeing one file, cannot know is a module."""
+    files = {"pkg/__init__.py": "", "pkg/base.py": ENCODER_BASE, "pkg/model.py": NO_FORWARD}
+    _write(tmp_path / "before", files)
+    _write(tmp_path / "after", files)
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "DRP", "pkg/model.py"],
+        cwd=tmp_path / "before",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert flake8.stdout == ""
+    status, out, _ = run_cli("--no-cache", "pkg/model.py", cwd=tmp_path / "before")
+    assert status == 1 and "pkg/model.py:8:16: DRP001" in out
+    status, _, err = run_cli("--fix", "--no-cache", "pkg/model.py", cwd=tmp_path / "after")
+    assert status == 0, err
+    fixed = (tmp_path / "after" / "pkg" / "model.py").read_text()
+    assert "return self.dropout(x)" in fixed
+    original = _load(tmp_path / "before", "pkg", "pkg.model")
+    after = _load(tmp_path / "after", "pkg", "pkg.model")
+    _prove(original, after)
+
+
+def test_cached_findings_follow_the_other_file(tmp_path: Path) -> None:
+    files = {"pkg/__init__.py": "", "pkg/base.py": ENCODER_BASE, "pkg/model.py": NO_FORWARD}
+    _write(tmp_path, files)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    status, out, _ = run_cli(*cache, "pkg/model.py", cwd=tmp_path)
+    assert status == 1 and "DRP001" in out
+    status, out, _ = run_cli(*cache, "pkg/model.py", cwd=tmp_path)  # from the cache
+    assert status == 1 and "DRP001" in out
+    base = tmp_path / "pkg" / "base.py"
+    base.write_text(ENCODER_BASE.replace("(nn.Module)", "").replace("super().__init__()", "pass"))
+    status, out, _ = run_cli(*cache, "pkg/model.py", cwd=tmp_path)
+    assert status == 0 and out == ""  # no longer a module class: the cache saw base.py change

@@ -45,11 +45,18 @@ def pycodestyle() -> dict[str, Counter]:
     return found
 
 
+#: Codes that tell how the whole file is written: each new line of a tab-indented file has it.
+FILE_STYLE = {"W191"}
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_fix_adds_no_pycodestyle_warning(case: str, pycodestyle) -> None:
     before = pycodestyle[str(FIXES / case / "before.py")]
     after = pycodestyle[str(FIXES / case / "after.py")]
-    assert after - before == Counter()
+    new = after - before
+    for code in FILE_STYLE & set(before):
+        del new[code]
+    assert new == Counter()
 
 
 def _isort_errors(files: list[Path]) -> set[str]:

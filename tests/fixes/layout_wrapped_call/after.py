@@ -13,11 +13,24 @@ class Net(torch.nn.Module):  # lines that would pass 88 characters are wrapped l
         very_long_name_for_the_result = F.dropout(
             hidden_states + attention_probabilities, rate, training=self.training
         )
-        return self.project(F.dropout(
-            hidden_states, rate, training=self.training
-        )) + torch.tanh(F.dropout(
-            hidden_states, p=rate, training=self.training
-        ))
+        projected = self.project(
+            F.dropout(
+                hidden_states + attention_probabilities, p=rate, training=self.training
+            )
+        )
+        deeper = self.project(
+            F.dropout(
+                hidden_states * attention_probabilities + hidden_states,
+                p=rate * 0.5,
+                training=self.training,
+            )
+        )
+        kept = F.dropout(F.dropout(hidden_states, training=True), p=rate * 0.5, training=self.training)  # noqa: DRP002 (not wrapped)
+        return projected + deeper + self.project(
+            F.dropout(hidden_states, rate, training=self.training)
+        ) + torch.tanh(
+            F.dropout(hidden_states, p=rate, training=self.training)
+        )
 
 
 class Layer(torch.nn.Module):

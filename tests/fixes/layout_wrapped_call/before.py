@@ -7,7 +7,10 @@ class Net(torch.nn.Module):  # lines that would pass 88 characters are wrapped l
     def forward(self, hidden_states, attention_probabilities, rate):
         hidden_states = F.dropout(hidden_states + attention_probabilities, p=rate * 0.5)
         very_long_name_for_the_result = F.dropout(hidden_states + attention_probabilities, rate, training=False)
-        return self.project(F.dropout(hidden_states, rate)) + torch.tanh(F.dropout(hidden_states, p=rate))
+        projected = self.project(F.dropout(hidden_states + attention_probabilities, p=rate))
+        deeper = self.project(F.dropout(hidden_states * attention_probabilities + hidden_states, p=rate * 0.5))
+        kept = F.dropout(F.dropout(hidden_states, training=True), p=rate * 0.5)  # noqa: DRP002 (not wrapped)
+        return projected + deeper + self.project(F.dropout(hidden_states, rate)) + torch.tanh(F.dropout(hidden_states, p=rate))
 
 
 class Layer(torch.nn.Module):
