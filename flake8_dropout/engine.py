@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import FIX_APPLICABILITY, FUNCTION_NAMES, Applicability, Code, message
+from .safe_parse import ensure_cst_safe
 from .screen import Screen, screen
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -57,7 +58,13 @@ def parse_ast(source: str) -> ast.AST:
         raise SourceError(f"cannot parse: {error}") from None
 
 
-def parse_cst(source: str):  # -> libcst.Module; libcst is imported only when needed
+def parse_cst(source: str, tree: ast.AST | None = None):  # -> libcst.Module
+    """libcst's tree of `source` (libcst is imported only when needed).
+
+    `tree`: `source`'s `ast` tree if the caller has it; see safe_parse.py for why
+    libcst must not see a file nested too deeply.
+    """
+    ensure_cst_safe(source, tree)
     import libcst
 
     try:
@@ -116,7 +123,7 @@ def analyse_source(
         return Checked(None, [], [])
     if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
-    module = parse_cst(source)
+    module = parse_cst(source, found_screen.tree if found_screen is not None else tree)
     if report_only and not source.isascii():
         module = _normalized_names(module)
     from .analysis import analyse

@@ -192,3 +192,19 @@ def test_a_folder_that_is_a_file_path_with_a_trailing_slash(tmp_path):
     put(tmp_path / "x.py", BAD.encode())
     code, _, err = run("x.py/", cwd=tmp_path)
     assert code == 2 and "error" in err
+
+
+def test_too_deep_for_libcst_is_an_error_and_the_others_are_still_reported(tmp_path):
+    # libcst's native parser dies with SIGSEGV on this (about 7,000 terms and up).
+    chain = " and ".join(f"a{i}" for i in range(10_000))
+    body = f"        y = {chain}\n        return F.dropout(x)\n"
+    deep = BAD + f"\n\nclass N(nn.Module):\n    def forward(self, x):\n{body}"
+    put(tmp_path / "pkg" / "deep.py", deep.encode())
+    put(tmp_path / "pkg" / "z_bad.py", BAD.encode())
+    for args in (["pkg/deep.py", "pkg/z_bad.py"], ["pkg"], ["--fix", "pkg"]):
+        code, out, err = run(*args, "--no-cache", cwd=tmp_path)
+        assert code == 2, (args, err)
+        assert "pkg/deep.py: error: too deeply nested to analyse safely" in err
+        if "--fix" not in args:
+            assert out.startswith("pkg/z_bad.py:7:16: DRP001")
+    assert (tmp_path / "pkg" / "deep.py").read_text() == deep

@@ -65,7 +65,11 @@ LIBCST_REJECTS = textwrap.dedent(
 
 
 def flake8(
-    cwd: Path, *args: str, stdin: str | None = None, check_output: bool = True
+    cwd: Path,
+    *args: str,
+    stdin: str | None = None,
+    check_output: bool = True,
+    timeout: float | None = None,
 ) -> tuple[int, list[tuple[int, int, str]], str]:
     """Run real flake8 in `cwd`; returns (exit code, [(row, col, code)], stderr)."""
     result = subprocess.run(
@@ -75,6 +79,7 @@ def flake8(
         input=stdin,
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
     assert "Traceback" not in result.stderr, result.stderr
     rows = []
@@ -250,3 +255,20 @@ def test_run_reports_flake8_tuples():
     ((row, col, text, kind),) = list(checker.run())
     assert (row, col, kind) == (7, 15, DropoutChecker)
     assert text.startswith("DRP001 F.dropout() without training=")
+
+
+def deep_model(terms: int = 10_000) -> str:
+    """A module class whose `and` chain would crash libcst's native parser (SIGSEGV)."""
+    chain = " and ".join(f"a{i}" for i in range(terms))
+    body = f"        y = {chain}\n        return F.dropout(x)\n"
+    return MODEL + f"\n\nclass Deep(nn.Module):\n    def forward(self, x):\n{body}"
+
+
+def test_too_deep_for_libcst_yields_nothing_and_never_hangs(tmp_path: Path):
+    (tmp_path / "deep.py").write_text(deep_model())
+    (tmp_path / "model.py").write_text(MODEL)
+    code, rows, stderr = flake8(tmp_path, "--select=DRP", "deep.py")
+    assert (code, rows, stderr) == (0, [], "")
+    # Default jobs: a dead worker used to hang `flake8 .` forever.
+    code, rows, _ = flake8(tmp_path, "--select=DRP", ".", timeout=120)
+    assert (code, rows) == (1, [(7, 16, "DRP001")])
