@@ -24,6 +24,16 @@ Row = tuple  # (int, int, str, str, str)
 _FORMAT = 1
 
 
+_ROW_TYPES = (int, int, str, str, str)
+
+
+def _is_row(row: tuple) -> bool:
+    """A finding as `put` stores it (JSON may hold anything: a foreign or edited file)."""
+    return len(row) == len(_ROW_TYPES) and all(
+        type(value) is kind for value, kind in zip(row, _ROW_TYPES)
+    )
+
+
 class Cache:
     def __init__(self, folder: Path, settings_key: str) -> None:
         self.folder = folder
@@ -61,7 +71,7 @@ class Cache:
         except (TypeError, ValueError):
             return None
         # A well-formed file with a wrong entry is as stale as a corrupt one.
-        if all(len(row) == 5 and isinstance(row[0], int) for row in found):
+        if all(_is_row(row) for row in found):
             return found
         return None
 

@@ -111,7 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run = parser.add_argument_group("run")
     run.add_argument(
-        "-j", "--jobs", type=int, default=None, help="processes to use (default: all cores)"
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes (default and most: the cores available)",
     )
     run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     run.add_argument("--cache-dir", metavar="PATH", default=None, help="where the cache lives")
@@ -224,6 +228,11 @@ def _work(context: Context, job: Job) -> Outcome:
         (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
     ]
     outcome = Outcome(parsed=True, fixed=fixed)
+    if new != text and not decoded.round_trips(data):
+        raise SourceError(
+            f"cannot fix: the {decoded.encoding} codec does not give back the file's own bytes; "
+            "left unchanged"
+        )
     if new == text:
         outcome.rows = _rows(result.found, text)
         outcome.output = data
@@ -236,7 +245,7 @@ def _work(context: Context, job: Job) -> Outcome:
         ) from None
     try:
         data = decoded.encode(new)
-    except UnicodeEncodeError as error:
+    except UnicodeError as error:  # UnicodeEncodeError, or `idna`'s own UnicodeError
         raise SourceError(f"the fix cannot be encoded as {decoded.encoding}: {error}") from None
     outcome.output = data
     if context.mode == "diff":
@@ -345,7 +354,19 @@ def _write(stream, text: str) -> None:
         stream.write(text)
 
 
+def _silence_stdout() -> None:
+    """Nothing more can be written: keep the interpreter's exit-time flush quiet too."""
+    try:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    except OSError:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # A closed stdout or stderr (`>&-`) is None here: the exit status still tells.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives until exit
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exit_:  # argparse: --help, --version, usage errors
@@ -353,11 +374,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except OSError as error:  # writing the output failed: a full disk (/dev/full), EIO, ...
+        _silence_stdout()
+        reason = error.strerror or error
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
+            _write(sys.stderr, f"flake8-dropout: error: cannot write the output: {reason}\n")
         except OSError:
             pass
-        return 1
+        return 2
     except Exception as error:  # noqa: BLE001 - never a traceback
         _write(sys.stderr, f"flake8-dropout: internal error: {type(error).__name__}: {error}\n")
         return 2
@@ -477,7 +503,9 @@ def _main(argv: list[str]) -> int:
         cache.save()
 
     stdin_outcome = None
-    if STDIN in paths:
+    if STDIN in paths and sys.stdin is None:  # closed (`<&-`)
+        errors.append((stdin_display, "cannot read: standard input is closed"))
+    elif STDIN in paths:
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         if isinstance(data, str):
             data = data.encode("utf-8")

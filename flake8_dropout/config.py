@@ -169,6 +169,8 @@ def load_pyproject(path: Path) -> Mapping[str, Any] | None:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8; tomllib lets this through
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
     table = data.get("tool", {}).get(TABLE) if isinstance(data.get("tool"), dict) else None
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
@@ -295,8 +297,17 @@ def resolve(
         show_fixes=values.get("show-fixes", False),
         output_format=values.get("output-format", "text"),
         cache_dir=cache_dir,
-        jobs=values.get("jobs", os.cpu_count() or 1),
+        # More processes than cores only cost (each imports libcst): the cores cap -j.
+        jobs=min(values.get("jobs", available_cores()), available_cores()),
     )
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def common_start(paths: Iterable[str], cwd: str | None = None) -> Path:

@@ -46,6 +46,27 @@ def _excluded(path: str, patterns: Sequence[Pattern], root: str) -> bool:
         current = parent
 
 
+def _gitignore_spec(lines: list[str]):
+    """The lines as a pathspec GitIgnoreSpec; a line pathspec rejects is skipped, as git does.
+
+    git accepts patterns such as `!`, a lone `\\` or `[z-a]` and matches nothing
+    with them; pathspec raises on them (its own error, or `re.error`).
+    """
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # noqa: BLE001 - some line is one pathspec cannot compile
+        valid = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:  # noqa: BLE001, S112 - git ignores such a line: so do we
+                continue
+            valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
+
+
 class _GitIgnores:
     """Stack of (folder, spec) pairs from the repository root down to the walked folder."""
 
@@ -61,9 +82,7 @@ class _GitIgnores:
             except (OSError, UnicodeDecodeError):
                 lines = []
             if any(line.strip() and not line.startswith("#") for line in lines):
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                spec = _gitignore_spec(lines)
             self._cache[folder] = spec
         return self._cache[folder]
 

@@ -29,6 +29,17 @@ class DecodedSource:
         data = text.encode(self.encoding)
         return _BOM + data if self.bom else data
 
+    def round_trips(self, original: bytes) -> bool:
+        """Whether encoding the text gives back `original`: only then may a fix be written.
+
+        Not so for codecs such as `unicode_escape` (a fixed file would come back
+        on one line) or bytes a codec maps loosely.
+        """
+        try:
+            return self.encode(self.text) == original
+        except Exception:  # noqa: BLE001 - any codec failure means no
+            return False
+
 
 def decode(data: bytes) -> DecodedSource:
     """Decode with the file's coding cookie or BOM, as the interpreter does."""
@@ -42,8 +53,10 @@ def decode(data: bytes) -> DecodedSource:
         encoding = "utf-8"
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+    except (UnicodeError, LookupError) as error:  # `undefined`, `idna`: UnicodeError
         raise SourceError(f"cannot decode as {encoding}: {error}") from None
+    except Exception as error:  # noqa: BLE001 - a codec may raise anything on odd bytes
+        raise SourceError(f"cannot decode as {encoding}: {type(error).__name__}") from None
     return DecodedSource(text, encoding, bom)
 
 
