@@ -193,11 +193,9 @@ def unified_diff(display: str, old: str, new: str) -> str:
 def _read(job: Job) -> bytes:
     if job.data is not None:
         return job.data
-    try:
-        with open(job.path, "rb") as handle:  # type: ignore[arg-type]
-            return handle.read()
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror or error}") from None
+    from .source import read_bytes
+
+    return read_bytes(job.path)[0]  # type: ignore[arg-type]
 
 
 def _work(context: Context, job: Job) -> Outcome:
@@ -287,6 +285,33 @@ def _warm_up() -> None:
     from . import analysis, engine  # noqa: F401
 
 
+class Terminated(BaseException):
+    """SIGTERM reached the main process: stop the workers, then exit 143."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated
+
+
+def _worker_signals() -> None:
+    """In a worker: SIGTERM unwinds (removing a half-written temporary file), then exits."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+
+
+def _stop_pool(pool, now: bool) -> None:
+    """Shut the pool down; `now`: end its workers at once instead of letting them finish."""
+    if now:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                process.terminate()
+            except (OSError, ValueError, AttributeError):
+                pass
+    pool.shutdown(wait=not now, cancel_futures=True)
+
+
 def _start_pool(workers: int, warm_up: bool):
     """A process pool (None if there is none here); `warm_up`: its workers import libcst now.
 
@@ -298,7 +323,7 @@ def _start_pool(workers: int, warm_up: bool):
 
         from . import engine  # noqa: F401 - imported once here, inherited by forked workers
 
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
         if warm_up:
             for _ in range(workers):
                 pool.submit(_warm_up)
@@ -317,8 +342,16 @@ def _run_all(context: Context, jobs: list[Job], workers: int, pool=None) -> list
     if pool is None and len(jobs) > 1 and workers > 1:
         pool = _start_pool(min(workers, len(jobs)), warm_up=False)
         if pool is not None:
-            with pool:
+            stopped = False
+            try:
                 return _run_all(context, jobs, workers, pool)
+            except BaseException:
+                stopped = True
+                _stop_pool(pool, now=True)
+                raise
+            finally:
+                if not stopped:
+                    _stop_pool(pool, now=False)
     if pool is not None and len(jobs) > 1:
         try:
             from dataclasses import replace
@@ -368,7 +401,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives until exit
     try:
+        import signal
+
+        signal.signal(signal.SIGTERM, _terminated)
+    except (ValueError, OSError):  # not the main thread: leave signals alone
+        pass
+    try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except Terminated:
+        return 143
     except SystemExit as exit_:  # argparse: --help, --version, usage errors
         return exit_.code if isinstance(exit_.code, int) else 2
     except KeyboardInterrupt:
@@ -463,6 +504,8 @@ def _main(argv: list[str]) -> int:
     results: list[tuple[str, Outcome]] = []  # (display, outcome)
     jobs: list[Job] = []
     stats = {}
+    from .source import read_bytes
+
     for target in targets:
         try:
             stat = os.stat(target.path)
@@ -471,10 +514,12 @@ def _main(argv: list[str]) -> int:
                 if rows is not None:
                     results.append((target.display, Outcome(rows)))
                     continue
-            with open(target.path, "rb") as handle:
-                data = handle.read()
+            data, stat = read_bytes(target.path)
         except OSError as error:
             errors.append((target.display, f"cannot read: {error.strerror or error}"))
+            continue
+        except SourceError as error:
+            errors.append((target.display, str(error)))
             continue
         if not target.explicit and (b"dropout" not in data or b"torch" not in data):
             results.append((target.display, Outcome()))
@@ -492,9 +537,12 @@ def _main(argv: list[str]) -> int:
 
     try:
         outcomes = _run_all(context, jobs, options.jobs, pool)
-    finally:
+    except BaseException:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            _stop_pool(pool, now=True)
+        raise
+    if pool is not None:
+        _stop_pool(pool, now=False)
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         if cache is not None and outcome.error is None:

@@ -60,12 +60,49 @@ def decode(data: bytes) -> DecodedSource:
     return DecodedSource(text, encoding, bom)
 
 
-def read(path: Path) -> DecodedSource:
+#: Larger files are refused: no Python source is this big, /dev/zero or a stuck pipe may be.
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def read_bytes(path: str | os.PathLike) -> tuple[bytes, os.stat_result]:
+    """The bytes of a file named or found, and its stat; SourceError for what is no source.
+
+    Refused: devices and sockets (`/dev/zero`, `/dev/urandom` never end), and
+    anything over MAX_BYTES. A FIFO is read (`<(git show ...)`), but opened
+    without blocking, so a FIFO that nothing writes to reads as empty at once
+    instead of hanging.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise SourceError(f"cannot read: {error.strerror or error}") from None
-    return decode(data)
+    try:
+        status = os.fstat(fd)
+        mode = status.st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError("cannot read: Is a directory")
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise SourceError("not a regular file (a device or socket): not read")
+        if stat.S_ISFIFO(mode) and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a writer is there (or none: EOF at once)
+        chunks, total = [], 0
+        while total <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_BYTES:
+            raise SourceError(f"larger than {MAX_BYTES >> 20} MiB: not read")
+        return b"".join(chunks), status
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+
+
+def read(path: Path) -> DecodedSource:
+    return decode(read_bytes(path)[0])
 
 
 def split_lines(text: str) -> list[str]:

@@ -1,0 +1,109 @@
+"""Reliability with real processes, signals, FIFOs and devices: no hang, no stray process or file."""
+
+from __future__ import annotations
+
+import ast
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import run_cli as run
+
+HEADER = "import torch.nn.functional as F\nfrom torch import nn\n\n\n"
+BAD = HEADER + "class M(nn.Module):\n    def forward(self, x):\n        return F.dropout(x)\n"
+
+
+def many_classes(count: int) -> str:
+    body = "".join(
+        f"class M{i}(nn.Module):\n    def forward(self, x):\n        return F.dropout(x, 0.{i % 9 + 1})\n\n"
+        for i in range(count)
+    )
+    return HEADER + body
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.update(int(each) for each in text)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_sigterm_during_fix_ends_the_workers_promptly(tmp_path):
+    source = many_classes(150)
+    for i in range(16):
+        (tmp_path / "pkg" / f"m{i:02}.py").parent.mkdir(exist_ok=True)
+        (tmp_path / "pkg" / f"m{i:02}.py").write_text(source)
+    env = {k: v for k, v in os.environ.items() if k != "FLAKE8_DROPOUT_CACHE_DIR"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_dropout", "--fix", "-j", "2", "pkg"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+        workers |= children(process.pid)
+        time.sleep(0.05)
+    assert workers, "no worker started"
+    time.sleep(1.0)  # the workers are busy fixing
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert b"Traceback" not in stderr, stderr
+    assert process.returncode == 143
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)
+    # Each file is either as it was or fully fixed; no temporary file is left.
+    assert sorted(p.name for p in (tmp_path / "pkg").iterdir()) == [
+        f"m{i:02}.py" for i in range(16)
+    ]
+    for path in (tmp_path / "pkg").iterdir():
+        text = path.read_text()
+        ast.parse(text)
+        assert text == source or "F.dropout(x, 0.1)" not in text
+
+
+def test_devices_are_refused_and_others_still_checked(tmp_path):
+    (tmp_path / "m.py").write_text(BAD)
+    code, out, err = run("/dev/zero", "/dev/urandom", "m.py", "--no-cache", cwd=tmp_path)
+    assert code == 2
+    assert "/dev/zero: error: not a regular file" in err
+    assert "/dev/urandom: error: not a regular file" in err
+    assert out.startswith("m.py:7:16: DRP001")
+
+
+def test_fifo_without_writer_does_not_hang_and_fifo_with_writer_is_read(tmp_path):
+    os.mkfifo(tmp_path / "silent.py")
+    os.mkfifo(tmp_path / "piped.py")
+    (tmp_path / "m.py").write_text(BAD)
+    env = {k: v for k, v in os.environ.items() if k != "FLAKE8_DROPOUT_CACHE_DIR"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_dropout", "--no-cache", "piped.py", "silent.py", "m.py"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    with open(tmp_path / "piped.py", "w") as writer:  # blocks until the tool opens it
+        writer.write(BAD)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1, err
+    assert out.decode().splitlines()[0].startswith("m.py:7:16: DRP001")
+    assert out.decode().splitlines()[1].startswith("piped.py:7:16: DRP001")
