@@ -58,13 +58,16 @@ def parse_ast(source: str) -> ast.AST:
         raise SourceError(f"cannot parse: {error}") from None
 
 
-def parse_cst(source: str, tree: ast.AST | None = None):  # -> libcst.Module
+def parse_cst(
+    source: str, tree: ast.AST | None = None, stubbed: frozenset[int] = frozenset()
+):  # -> libcst.Module
     """libcst's tree of `source` (libcst is imported only when needed).
 
-    `tree`: `source`'s `ast` tree if the caller has it; see safe_parse.py for why
-    libcst must not see a file nested too deeply.
+    `tree`: `source`'s `ast` tree if the caller has it, less the nodes whose ids
+    are in `stubbed`; see safe_parse.py for why libcst must not see a file
+    nested too deeply.
     """
-    ensure_cst_safe(source, tree)
+    ensure_cst_safe(source, tree, stubbed)
     import libcst
 
     try:
@@ -123,7 +126,10 @@ def analyse_source(
         return Checked(None, [], [])
     if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
-    module = parse_cst(source, found_screen.tree if found_screen is not None else tree)
+    if found_screen is not None:
+        module = parse_cst(source, found_screen.tree, found_screen.stubbed)
+    else:
+        module = parse_cst(source, tree)
     if report_only and not source.isascii():
         module = _normalized_names(module)
     from .analysis import analyse
@@ -206,6 +212,32 @@ def _header_binds(statement: ast.AST) -> bool:
     return any(isinstance(node, ast.NamedExpr) for part in header for node in ast.walk(part))
 
 
+def _idle_methods(
+    cls: ast.ClassDef, suspect_lines: list[int], dropout_lines: list[int]
+) -> Iterator[tuple[ast.AST, int, int, bool]]:
+    """(method, first line, last line, keep a stub) of each method of `cls` that cannot matter.
+
+    A finding depends on its own method only (its receiver, its guards) and on
+    the class's name, bases and whether it defines `forward` (method names bound
+    in the class body are not seen from inside its methods): a method with no
+    suspect call is cut out, leaving a stub only for `forward` and for the first
+    statement (the body must not end up empty). Nested classes stay whole (one
+    may be another's base).
+    """
+    for position, member in enumerate(cls.body):
+        if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        start = min([member.lineno, *(d.lineno for d in member.decorator_list)])
+        end = member.end_lineno or member.lineno
+        if any(start <= line <= end for line in suspect_lines):
+            continue
+        if _header_binds(member) or (
+            any(start <= line <= end for line in dropout_lines) and _imports_a_dropout_name(member)
+        ):
+            continue
+        yield member, start, end, position == 0 or member.name == "forward"
+
+
 def focused(source: str, found: Screen) -> tuple[str, Screen]:
     """`source` with every top-level def and class that cannot matter stubbed out.
 
@@ -250,27 +282,39 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
                 if index not in keep:
                     keep.add(index)
                     todo.append(index)
-    stubbed = [i for i in spans if i not in keep]
+    stubbed = [(body[i], *spans[i], True) for i in spans if i not in keep]
+    # Lines that mention "dropout": only there can an import bind a dropout name.
+    dropout_lines = [n for n, line in enumerate(source.splitlines(), 1) if "dropout" in line]
+    for index in keep:  # methods of a kept class that hold no suspect call
+        statement = body[index]
+        if isinstance(statement, ast.ClassDef):
+            stubbed.extend(_idle_methods(statement, suspect_lines, dropout_lines))
     if not stubbed:
         return source, found
     lines = _LINE.findall(source)
     blank: set[int] = set()
-    for index in stubbed:
-        statement = body[index]
-        start, end = spans[index]
+    for statement, start, end, stub in stubbed:
+        if not stub:
+            for number in range(start, end + 1):
+                line = lines[number - 1]
+                lines[number - 1] = line[len(line.rstrip("\r\n")) :]
+                blank.add(number)
+            continue
         keyword = "class" if isinstance(statement, ast.ClassDef) else "def"
         signature = "" if keyword == "class" else "()"
         first = lines[start - 1]
         ending = first[len(first.rstrip("\r\n")) :]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
         name = _written_name(lines[statement.lineno - 1], statement.name)
-        lines[start - 1] = f"{keyword} {name}{signature}: pass{ending}"
+        lines[start - 1] = f"{indent}{keyword} {name}{signature}: pass{ending}"
         for number in range(start + 1, end + 1):
             line = lines[number - 1]
             lines[number - 1] = line[len(line.rstrip("\r\n")) :]
             blank.add(number)
         blank.add(start)
     kept = [call for call in found.candidates if call.lineno not in blank]
-    return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree)
+    cut = frozenset(id(each[0]) for each in stubbed)
+    return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree, cut)
 
 
 def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:

@@ -107,3 +107,27 @@ def test_fifo_without_writer_does_not_hang_and_fifo_with_writer_is_read(tmp_path
     assert process.returncode == 1, err
     assert out.decode().splitlines()[0].startswith("m.py:7:16: DRP001")
     assert out.decode().splitlines()[1].startswith("piped.py:7:16: DRP001")
+
+
+def test_libcst_sees_only_the_methods_that_matter_of_a_huge_class():
+    # 100k lines in one module class used to cost libcst 33 s and 1.1 GB.
+    from flake8_dropout.engine import check, focused, prescreen
+    from flake8_dropout.settings import Settings
+
+    methods = "".join(
+        f"    def m{i}(self, x):\n        y = x + {i}\n        return y\n\n" for i in range(25_000)
+    )
+    source = BAD + "\n" + methods + "    def forward2(self, x):\n        return F.dropout(x)\n"
+    tree = ast.parse(source)
+    cut, _ = focused(source, prescreen(source, tree))
+    assert len(cut.splitlines()) == len(source.splitlines())  # every line keeps its number
+    assert [line for line in cut.splitlines() if line.strip()] == [
+        *HEADER.split("\n")[:2],
+        "class M(nn.Module):",
+        "    def forward(self, x):",
+        "        return F.dropout(x)",
+        "    def forward2(self, x):",
+        "        return F.dropout(x)",
+    ]
+    rows = [(f.line, f.column, f.code.value) for f in check(source, Settings(), tree=tree)]
+    assert rows == [(7, 15, "DRP001"), (len(source.splitlines()), 15, "DRP001")]
