@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 
 from . import __version__
-from .source import write_atomic
+from .source import SourceError, write_atomic
 
 #: A cached finding: line, column (0-based), code, message, applicability.
 Row = tuple  # (int, int, str, str, str)
@@ -84,13 +84,15 @@ class Cache:
         if not self.dirty:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
+            # Only a folder the cache creates is its own: `--cache-dir .` must not
+            # get a `.gitignore` of `*` (git would then ignore every new file).
+            if not self.folder.is_dir():
+                self.folder.mkdir(parents=True)
+                ignore = self.folder / ".gitignore"
                 ignore.write_text("# Created by flake8-dropout\n*\n", encoding="utf-8")
             data = json.dumps(
                 {"key": self.key, "files": self.entries}, separators=(",", ":")
             ).encode()
             write_atomic(self.file, data)
-        except OSError:
+        except (OSError, SourceError):
             pass

@@ -151,6 +151,7 @@ class Job:
     explicit: bool
     size: int = 0  # bytes: the pool starts the largest files first
     rereadable: bool = True  # a regular file: a worker may read it again instead
+    outside: bool = False  # a walked symlink to outside the walked folder: --fix never writes it
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _read(job: Job) -> bytes:
 
 def _work(context: Context, job: Job) -> Outcome:
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
-    data = _read(job)
+    data = original = _read(job)
     from .engine import check, parse_ast
     from .source import decode
 
@@ -257,8 +258,12 @@ def _work(context: Context, job: Job) -> Outcome:
     if job.path is not None:
         from .source import write_atomic
 
+        if job.outside:
+            raise SourceError(
+                "a symbolic link to a file outside the folder walked: the fix is not written"
+            )
         try:
-            write_atomic(Path(job.path), data)
+            write_atomic(Path(job.path), data, expected=original)
         except OSError as error:
             raise SourceError(f"cannot write: {error.strerror or error}") from None
     return outcome
@@ -532,7 +537,16 @@ def _main(argv: list[str]) -> int:
         # read only once, so its bytes travel with the job.
         regular = statmodule.S_ISREG(stat.st_mode)
         jobs.append(
-            Job(len(jobs), target.display, target.path, data, target.explicit, len(data), regular)
+            Job(
+                len(jobs),
+                target.display,
+                target.path,
+                data,
+                target.explicit,
+                len(data),
+                regular,
+                target.outside,
+            )
         )
 
     try:

@@ -25,6 +25,7 @@ class Target:
     display: str  # the path as reported
     path: str  # absolute
     explicit: bool  # named on the command line: always decoded and parsed
+    outside: bool = False  # a walked symlink to a file outside the walked folder: never written
 
 
 @dataclass(frozen=True)
@@ -133,16 +134,18 @@ def discover(
     ignores = _GitIgnores()
     excluded = Matcher(exclude)
 
-    def add(display: str, path: str, explicit: bool, real: str | None = None) -> None:
+    def add(
+        display: str, path: str, explicit: bool, real: str | None = None, outside: bool = False
+    ) -> None:
         """`real`: the real path when the caller knows it (a walked file, not a symlink)."""
         if real is None:
             real = os.path.realpath(path)
         if real not in seen:
             seen[real] = len(targets)
-            targets.append(Target(display, path, explicit))
+            targets.append(Target(display, path, explicit, outside))
         elif explicit:  # named on the command line and also found in a folder: parse it
             index = seen[real]
-            targets[index] = Target(targets[index].display, targets[index].path, True)
+            targets[index] = Target(targets[index].display, targets[index].path, True)  # writable
 
     for argument in arguments:
         path = os.path.abspath(argument)
@@ -156,7 +159,7 @@ def discover(
         if user_exclude and _excluded(path, user_exclude, root):
             continue
         if os.path.isdir(path):
-            walk = _Walk(excluded, ignores, add, errors)
+            walk = _Walk(excluded, ignores, add, errors, os.path.realpath(path))
             walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
         elif os.path.exists(path):
             add(display, path, True)
@@ -175,7 +178,8 @@ class _Walk:
     read only when its listing holds one.
     """
 
-    def __init__(self, excluded: Matcher, ignores: _GitIgnores, add, errors) -> None:
+    def __init__(self, excluded: Matcher, ignores: _GitIgnores, add, errors, top: str) -> None:
+        self.top = os.path.join(top, "")  # the walked folder's real path, with a separator
         self.excluded = excluded
         self.ignores = ignores
         self.add = add
@@ -222,7 +226,9 @@ class _Walk:
                 if excluded(path, name) or (stack and ignored(stack, path, False)):
                     continue
                 try:
-                    real_path = None if entry.is_symlink() else real_prefix + name
+                    link = entry.is_symlink()
                 except OSError:
-                    real_path = None
-                self.add(shown_prefix + name, path, False, real_path)
+                    link = True
+                real_path = os.path.realpath(path) if link else real_prefix + name
+                outside = link and not real_path.startswith(self.top)
+                self.add(shown_prefix + name, path, False, real_path, outside)

@@ -110,15 +110,38 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename over the original."""
-    path = Path(os.path.realpath(path))  # a symlinked file keeps its link
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
+    """Write through a temporary file in the same folder, then rename over the original.
+
+    A symlinked file keeps its link (the target is written). The new file keeps
+    the old one's mode, less setuid/setgid (as the kernel drops them when a file
+    is written), and its owner and group. Refused (SourceError, nothing written):
+    a file that is not a regular file (FIFO, device), has no write permission bit
+    (chmod 444: whoever made it read-only meant it), has other hard links (a new
+    file would split them), belongs to someone we cannot give the new file to,
+    or (`expected`) no longer holds the bytes it was fixed from: an edit made
+    while the fix ran is kept, not overwritten.
+    """
+    path = Path(os.path.realpath(path))
+    owner: tuple[int, int] | None = None
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        status = path.stat()
     except FileNotFoundError:  # a new file: the usual mode under the umask
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    else:
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError("not a regular file: the fix is not written")
+        if not status.st_mode & 0o222:
+            raise SourceError("read-only (no write permission): the fix is not written")
+        if status.st_nlink > 1:
+            raise SourceError(
+                f"has {status.st_nlink} hard links, which a new file would split: "
+                "the fix is not written"
+            )
+        mode = stat.S_IMODE(status.st_mode) & ~(stat.S_ISUID | stat.S_ISGID)
+        owner = (status.st_uid, status.st_gid)
     import tempfile  # here: only writes need it, and it is slow to import
 
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -127,7 +150,18 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            if owner is not None and hasattr(os, "fchown"):
+                current = os.fstat(handle.fileno())
+                if (current.st_uid, current.st_gid) != owner:
+                    try:
+                        os.fchown(handle.fileno(), *owner)
+                    except PermissionError:
+                        raise SourceError(
+                            "owned by another user or group: the fix is not written"
+                        ) from None
         os.chmod(temporary, mode)
+        if expected is not None and _current_bytes(path) != expected:
+            raise SourceError("changed while it was being fixed: the fix is not written")
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -135,3 +169,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _current_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

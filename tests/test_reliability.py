@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -131,3 +132,108 @@ def test_libcst_sees_only_the_methods_that_matter_of_a_huge_class():
     ]
     rows = [(f.line, f.column, f.code.value) for f in check(source, Settings(), tree=tree)]
     assert rows == [(7, 15, "DRP001"), (len(source.splitlines()), 15, "DRP001")]
+
+
+# -- unwanted writes ---------------------------------------------------------------------
+
+
+def test_cache_writes_gitignore_only_into_a_folder_it_creates(tmp_path):
+    (tmp_path / "m.py").write_text(BAD)
+    code, _out, err = run("m.py", "--cache-dir", ".", cwd=tmp_path)
+    assert code == 1, err
+    assert not (tmp_path / ".gitignore").exists()
+    assert list(tmp_path.glob("results-*.json"))  # the cache itself works there
+    assert run("m.py", cwd=tmp_path)[0] == 1  # the default folder is the cache's own
+    ignore = tmp_path / ".flake8-dropout-cache" / ".gitignore"
+    assert ignore.read_text().splitlines()[-1] == "*"
+
+
+def fix(tmp_path, *paths: str) -> tuple[int, str]:
+    code, _out, err = run("--fix", "--no-cache", *paths, cwd=tmp_path)
+    return code, err
+
+
+def test_fix_refuses_read_only_hard_linked_and_fifo_files(tmp_path):
+    read_only = tmp_path / "read_only.py"
+    read_only.write_text(BAD)
+    read_only.chmod(0o444)
+    linked = tmp_path / "linked.py"
+    linked.write_text(BAD)
+    os.link(linked, tmp_path / "other_name.py")
+    code, err = fix(tmp_path, "read_only.py", "linked.py")
+    assert code == 2
+    assert "read_only.py: error: read-only (no write permission): the fix is not written" in err
+    assert "linked.py: error: has 2 hard links" in err
+    assert read_only.read_text() == BAD and linked.read_text() == BAD
+    assert os.stat(linked).st_nlink == 2
+
+    os.mkfifo(tmp_path / "pipe.py")
+    env = {k: v for k, v in os.environ.items() if k != "FLAKE8_DROPOUT_CACHE_DIR"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_dropout", "--fix", "--no-cache", "pipe.py"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    with open(tmp_path / "pipe.py", "w") as writer:
+        writer.write(BAD)
+    _, err_bytes = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert b"pipe.py: error: not a regular file: the fix is not written" in err_bytes
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe.py").st_mode)
+
+
+def test_fix_keeps_owner_drops_setuid_and_writes_through_links_inside_only(tmp_path):
+    plain = tmp_path / "pkg" / "plain.py"
+    plain.parent.mkdir()
+    plain.write_text(BAD)
+    plain.chmod(0o4755)
+    if os.geteuid() == 0:
+        os.chown(plain, 65534, 65534)
+    outside = tmp_path / "outside.py"
+    outside.write_text(BAD)
+    (tmp_path / "pkg" / "to_outside.py").symlink_to(outside)
+    inner = tmp_path / "pkg" / "sub" / "inner.py"
+    inner.parent.mkdir()
+    inner.write_text(BAD)
+    (tmp_path / "pkg" / "to_inner.py").symlink_to(inner)
+    code, err = fix(tmp_path, "pkg")
+    assert code == 2
+    assert err.count("error") == 1, err
+    assert "pkg/to_outside.py: error: a symbolic link to a file outside the folder walked" in err
+    assert outside.read_text() == BAD
+    status = os.stat(plain)
+    assert plain.read_text() != BAD
+    assert stat.S_IMODE(status.st_mode) == 0o755
+    if os.geteuid() == 0:
+        assert (status.st_uid, status.st_gid) == (65534, 65534)
+    assert (tmp_path / "pkg" / "to_inner.py").is_symlink()
+    assert inner.read_text() != BAD
+
+
+def test_an_edit_made_while_fix_runs_is_not_lost(tmp_path):
+    source = many_classes(400)
+    target = tmp_path / "big.py"
+    target.write_text(source)
+    env = {k: v for k, v in os.environ.items() if k != "FLAKE8_DROPOUT_CACHE_DIR"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_dropout", "--fix", "--no-cache", "big.py"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    # Wait until the tool has read the file (it imports libcst after reading), then edit it.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if any("libcst" in line for line in Path(f"/proc/{process.pid}/maps").read_text().split()):
+            break
+        time.sleep(0.02)
+    edited = source + "# an edit made meanwhile\n"
+    target.write_text(edited)
+    _, err = process.communicate(timeout=300)
+    text = target.read_text()
+    assert "# an edit made meanwhile" in text
+    if text == edited:  # the edit came in while the fix was under way
+        assert process.returncode == 2
+        assert b"big.py: error: changed while it was being fixed" in err
