@@ -237,3 +237,16 @@ def test_an_edit_made_while_fix_runs_is_not_lost(tmp_path):
     if text == edited:  # the edit came in while the fix was under way
         assert process.returncode == 2
         assert b"big.py: error: changed while it was being fixed" in err
+
+
+def test_python_m_never_imports_modules_from_the_linted_folder(tmp_path):
+    for name in ("pathspec", "tempfile", "difflib", "libcst", "tomllib"):
+        (tmp_path / f"{name}.py").write_text(
+            f"open({str(tmp_path / ('imported-' + name))!r}, 'w').close()\n"
+        )
+    (tmp_path / ".gitignore").write_text("ignored/\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-dropout]\n")
+    (tmp_path / "m.py").write_text(BAD)
+    assert run("--diff", ".", cwd=tmp_path)[0] == 1
+    assert run("--fix", ".", cwd=tmp_path)[0] == 0
+    assert sorted(p.name for p in tmp_path.glob("imported-*")) == []
