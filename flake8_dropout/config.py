@@ -199,6 +199,12 @@ def find_config(start: Path, explicit: Path | None = None) -> ConfigFile:
     return ConfigFile(None, nearest or Path.cwd(), {})
 
 
+def _known_codes() -> list[str]:
+    from .rules import Code
+
+    return [code.value for code in Code]
+
+
 def _normalise_key(key: str) -> str:
     key = key.replace("_", "-").lower()
     return _ALIASES.get(key, key)
@@ -221,6 +227,14 @@ def _parse(option: str, value: Any, base: str) -> Any:
         for code in codes:
             if not _CODE_PREFIX.match(code):
                 raise ConfigError(f"{option}: {code!r} is not a code or code prefix (like DRP001)")
+            if not any(known.startswith(code) for known in _known_codes()):
+                # A typo (`DPR`) or another tool's code would silently select nothing.
+                raise ConfigError(
+                    f"{option}: {code!r} matches no code of flake8-dropout "
+                    f"({', '.join(_known_codes())})"
+                )
+        if option == "select" and not codes:
+            raise ConfigError(f"{option}: selects nothing (give DRP, or codes like DRP001)")
         return codes
     if kind == "patterns":
         return tuple(Pattern(p.rstrip("/") or p, base) for p in _names(value, option))
