@@ -386,7 +386,12 @@ def _write(stream, text: str) -> None:
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
-        buffer.write(text.encode(stream.encoding or "utf-8", "backslashreplace"))
+        encoding = stream.encoding or "utf-8"
+        try:  # a non-UTF-8 file name goes out as its own bytes, as `ls` prints it
+            data = text.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode(encoding, "backslashreplace")
+        buffer.write(data)
         buffer.flush()
     else:
         stream.write(text)
@@ -401,6 +406,12 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
+    # Parsing a file (Python >= 3.12) warns about its code (`x is 1`, "\d") as
+    # `<unknown>:N: SyntaxWarning`, naming no file: not ours to report.
+    warnings.simplefilter("ignore", SyntaxWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
     # A closed stdout or stderr (`>&-`) is None here: the exit status still tells.
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
@@ -478,6 +489,8 @@ def _main(argv: list[str]) -> int:
     except ConfigError as error:
         return _usage_error(str(error))
 
+    if args.fix and args.diff:  # as ruff: --diff wins; said, not silent
+        _write(sys.stderr, "flake8-dropout: --diff given: nothing is written (--fix ignored)\n")
     mode = "diff" if args.diff else ("fix" if args.fix else "check")
     context = Context(
         options.settings,

@@ -122,6 +122,19 @@ class _GitIgnores:
         return False
 
 
+def _broken_link_reason(path: str) -> str:
+    """Why a symbolic link leads nowhere: a loop, or a target that does not exist."""
+    import errno
+
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        return f"broken symbolic link (its target: {error.strerror or error})"
+    return "broken symbolic link"
+
+
 def discover(
     arguments: Sequence[str],
     exclude: Sequence[Pattern],
@@ -164,7 +177,7 @@ def discover(
         elif os.path.exists(path):
             add(display, path, True)
         else:
-            errors.append(PathError(display, "broken symbolic link"))
+            errors.append(PathError(display, _broken_link_reason(path)))
     return targets, errors
 
 

@@ -46,6 +46,11 @@ def decode(data: bytes) -> DecodedSource:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
+        if data.startswith(_BOM) and "encoding problem" in str(error.msg):
+            raise SourceError(
+                "cannot detect the encoding: a UTF-8 byte order mark, but a coding "
+                "cookie that names another encoding"
+            ) from None
         raise SourceError(f"cannot detect the encoding: {error.msg}") from None
     bom = data.startswith(_BOM)
     if bom:
@@ -53,6 +58,15 @@ def decode(data: bytes) -> DecodedSource:
         encoding = "utf-8"
     try:
         text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        prefix = data[: error.start]
+        line = len(_LINE_BREAK.split(prefix.decode("latin-1")))
+        column = len(prefix) - max(prefix.rfind(b"\n"), prefix.rfind(b"\r")) - 1
+        bad = data[error.start : error.end].hex(" ")
+        raise SourceError(
+            f"cannot decode as {encoding} at line {line}, column {column + 1} "
+            f"(bytes {bad}): {error.reason}"
+        ) from None
     except (UnicodeError, LookupError) as error:  # `undefined`, `idna`: UnicodeError
         raise SourceError(f"cannot decode as {encoding}: {error}") from None
     except Exception as error:  # noqa: BLE001 - a codec may raise anything on odd bytes

@@ -250,3 +250,52 @@ def test_python_m_never_imports_modules_from_the_linted_folder(tmp_path):
     assert run("--diff", ".", cwd=tmp_path)[0] == 1
     assert run("--fix", ".", cwd=tmp_path)[0] == 0
     assert sorted(p.name for p in tmp_path.glob("imported-*")) == []
+
+
+# -- messages ----------------------------------------------------------------------------
+
+
+def test_messages_name_the_real_problem(tmp_path):
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "broken").symlink_to("nowhere")
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf# coding: latin-1\nx = 1\n")
+    (tmp_path / "u8.py").write_bytes(b"x = 1\r\ny = 2\r\nz = '\xff'\r\n")
+    code, _out, err = run("loop1", "broken", "bom.py", "u8.py", cwd=tmp_path)
+    assert code == 2
+    assert "loop1: error: symbolic link loop" in err
+    assert "broken: error: broken symbolic link (its target: No such file" in err
+    assert "bom.py: error: cannot detect the encoding: a UTF-8 byte order mark, but a" in err
+    assert "u8.py: error: cannot decode as utf-8 at line 3, column 6 (bytes ff)" in err
+
+
+def test_non_utf8_file_names_are_printed_as_their_own_bytes(tmp_path):
+    name = os.fsdecode(b"caf\xe9.py")
+    (tmp_path / name).write_text(BAD)
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_dropout", "--no-cache", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith(b"caf\xe9.py:7:16: DRP001")
+
+
+def test_fix_with_diff_says_that_diff_wins(tmp_path):
+    (tmp_path / "m.py").write_text(BAD)
+    code, out, err = run("--fix", "--diff", "m.py", cwd=tmp_path)
+    assert code == 1 and out.startswith("--- m.py")
+    assert "--diff given: nothing is written (--fix ignored)" in err
+    assert (tmp_path / "m.py").read_text() == BAD
+
+
+def test_no_syntax_warning_noise(tmp_path):
+    # Python >= 3.12 warns at parse time, naming `<unknown>` instead of the file.
+    (tmp_path / "m.py").write_text(
+        BAD.replace("return", "if x is 1:\n            y = '\\d'\n        return")
+    )
+    for flags in ([], ["--fix"]):
+        code, _out, err = run("-q", "--no-cache", *flags, "m.py", cwd=tmp_path)
+        assert code in (0, 1) and "Warning" not in err, err
