@@ -73,6 +73,11 @@ def parse_cst(
     try:
         return libcst.parse_module(source)
     except libcst.ParserSyntaxError as error:
+        if _INDENT_FORM_FEED.search(source):
+            raise SourceError(
+                "libcst cannot parse a form feed in indentation (valid Python: "
+                "checked, but not fixed)"
+            ) from None
         raise SourceError(
             f"libcst cannot parse line {error.raw_line}: {error.message.splitlines()[0]}"
         ) from None
@@ -126,10 +131,13 @@ def analyse_source(
         return Checked(None, [], [])
     if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
+    cst_source, shifts = source, {}
+    if report_only and "\f" in source:
+        cst_source, shifts = _indent_form_feeds_dropped(source)
     if found_screen is not None:
-        module = parse_cst(source, found_screen.tree, found_screen.stubbed)
+        module = parse_cst(cst_source, found_screen.tree, found_screen.stubbed)
     else:
-        module = parse_cst(source, tree)
+        module = parse_cst(cst_source, tree)
     if report_only and not source.isascii():
         module = _normalized_names(module)
     from .analysis import analyse
@@ -141,7 +149,7 @@ def analyse_source(
         raise SourceError("too deeply nested for libcst to analyse") from None
     if not analysis.sites:
         return Checked(module, [], [], analysis.classes)
-    positions = _positions(analysis, module, found_screen, source)
+    positions = _positions(analysis, module, found_screen, source, shifts)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
         written = " ".join(module.code_for_node(site.node.func).split())
@@ -317,7 +325,33 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree, cut)
 
 
-def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:
+_INDENT_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
+
+
+def _indent_form_feeds_dropped(source: str) -> tuple[str, dict[int, int]]:
+    """`source` without the form feeds that start lines, and line -> characters dropped.
+
+    Python resets the indentation count at a form feed (`\\f    return x` is
+    indented 4); libcst's tokenizer does not, and rejects valid files. Only
+    the leading whitespace up to the last form feed goes, so the indentation is
+    what Python sees; columns on those lines are shifted back by `shifts`.
+    """
+    shifts: dict[int, int] = {}
+    line, scanned = 1, 0
+
+    def drop(match: re.Match) -> str:
+        nonlocal line, scanned
+        line += source.count("\n", scanned, match.start())
+        scanned = match.start()
+        shifts[line] = len(match.group())
+        return ""
+
+    return _INDENT_FORM_FEED.sub(drop, source), shifts
+
+
+def _positions(
+    analysis, module, found_screen: Screen | None, source: str, shifts: dict[int, int] | None = None
+) -> list[tuple[int, int]]:
     """Call positions: from the `ast` screen when it lines up, else libcst metadata."""
     if found_screen is not None and len(found_screen.candidates) == analysis.candidate_count:
         lines = split_lines(source)
@@ -339,7 +373,8 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
     ranges = wrapper.resolve(libcst.metadata.PositionProvider)
     # Like `ast`, libcst leaves the call's own parentheses out of its range.
     starts = [ranges[site.node].start for site in analysis.sites]
-    return [(start.line, start.column) for start in starts]
+    shifts = shifts or {}
+    return [(start.line, start.column + shifts.get(start.line, 0)) for start in starts]
 
 
 def _normalized_names(module):  # libcst.Module -> libcst.Module

@@ -299,3 +299,33 @@ def test_no_syntax_warning_noise(tmp_path):
     for flags in ([], ["--fix"]):
         code, _out, err = run("-q", "--no-cache", *flags, "m.py", cwd=tmp_path)
         assert code in (0, 1) and "Warning" not in err, err
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "class M(nn.Module):\n\f    def forward(self, x):\n        return F.dropout(x)\n",
+        "class M(nn.Module):\n    def forward(self, x):\n\f        return F.dropout(x)\n",
+        "class M(nn.Module):\n  \f  def forward(self, x):\n        return F.dropout(x)\n",
+        "class M(nn.Module):\n \tdef forward(self, x):\n \t\treturn F.dropout(x)\n",
+    ],
+)
+def test_form_feeds_and_tabs_in_indentation_are_checked_like_flake8(tmp_path, body):
+    source = "import torch.nn.functional as F\nfrom torch import nn\n" + body
+    ast.parse(source)  # valid Python
+    (tmp_path / "m.py").write_text(source)
+    code, out, err = run("-q", "--no-cache", "m.py", cwd=tmp_path)
+    assert code == 1, err
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=DRP", "m.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.split(" DRP")[0] == flake8.stdout.split(" DRP")[0]
+    assert out.startswith("m.py:5:")
+    code, _out, err = run("-q", "--no-cache", "--fix", "m.py", cwd=tmp_path)
+    if "\f" in body:  # libcst cannot give back such a file: never written
+        assert code == 2 and "form feed in indentation" in err
+        assert (tmp_path / "m.py").read_text() == source
