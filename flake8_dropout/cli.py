@@ -199,6 +199,18 @@ def _read(job: Job) -> bytes:
     return read_bytes(job.path)[0]  # type: ignore[arg-type]
 
 
+def _refuse_data_file(path: str, tree) -> None:
+    """A named file that is not `.py` and parses as bare expressions (a notebook's JSON,
+    a data file) is data, not code: say so rather than pass it as clean Python."""
+    import ast
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in ("", ".py", ".pyi", ".pyw") or not tree.body:
+        return
+    if all(isinstance(statement, ast.Expr) for statement in tree.body):
+        raise SourceError(f"not Python source (a {suffix} file of data): not checked")
+
+
 def _work(context: Context, job: Job) -> Outcome:
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
     data = original = _read(job)
@@ -210,6 +222,8 @@ def _work(context: Context, job: Job) -> Outcome:
     # A discovered file is parsed only if the screens find a possible call (`check`
     # and `fix_source` run them); a named file always is, so its syntax errors show.
     tree = parse_ast(text) if job.explicit else None
+    if tree is not None and job.path is not None:
+        _refuse_data_file(job.path, tree)
     if context.mode == "check":
         return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
 

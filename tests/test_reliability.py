@@ -329,3 +329,13 @@ def test_form_feeds_and_tabs_in_indentation_are_checked_like_flake8(tmp_path, bo
     if "\f" in body:  # libcst cannot give back such a file: never written
         assert code == 2 and "form feed in indentation" in err
         assert (tmp_path / "m.py").read_text() == source
+
+
+def test_a_named_data_file_is_not_passed_as_python(tmp_path):
+    # JSON parses as one Python expression: "All checks passed" would be a lie.
+    (tmp_path / "model.ipynb").write_text('{"cells": [], "nbformat": 4}\n')
+    (tmp_path / "script").write_text(BAD)  # no suffix: a script, checked
+    code, out, err = run("--no-cache", "model.ipynb", "script", cwd=tmp_path)
+    assert code == 2
+    assert "model.ipynb: error: not Python source" in err
+    assert out.startswith("script:7:16: DRP001")
