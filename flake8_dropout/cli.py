@@ -152,6 +152,7 @@ class Job:
     size: int = 0  # bytes: the pool starts the largest files first
     rereadable: bool = True  # a regular file: a worker may read it again instead
     outside: bool = False  # a walked symlink to outside the walked folder: --fix never writes it
+    context: Context | None = None  # the file's own settings (its nearest pyproject.toml)
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _work(context: Context, job: Job) -> Outcome:
 def run_job(context: Context, job: Job) -> Outcome:
     """`_work` that never raises: every failure becomes the file's error."""
     try:
-        return _work(context, job)
+        return _work(job.context or context, job)
     except SourceError as error:
         return Outcome(error=str(error))
     except RecursionError:
@@ -527,11 +528,37 @@ def _main(argv: list[str]) -> int:
     )
     errors: list[tuple[str, str]] = [(e.display, e.reason) for e in path_errors]
 
-    cache = None
-    if mode == "check" and options.cache_dir is not None:
-        from .cache import Cache
+    caches: dict[str, object] = {}  # settings key -> Cache
 
-        cache = Cache(Path(os.path.abspath(options.cache_dir)), options.settings.cache_key())
+    def cache_for(settings):
+        if mode != "check" or options.cache_dir is None:
+            return None
+        key = settings.cache_key()
+        if key not in caches:
+            from .cache import Cache
+
+            caches[key] = Cache(Path(os.path.abspath(options.cache_dir)), key)
+        return caches[key]
+
+    # Each file gets the settings of its nearest pyproject.toml (as ruff); --config: one for all.
+    from .config import ConfigFinder
+
+    finder = None if args.config else ConfigFinder(flags)
+    file_contexts: dict[str, Context] = {}  # display -> its context, when not `context`
+
+    def context_for(path: str) -> Context:
+        own = options
+        if finder is not None:
+            own = finder.options_for(os.path.abspath(path))[1]
+        own_context = Context(
+            own.settings,
+            own.select,
+            own.ignore_for(os.path.abspath(path)),
+            mode,
+            own.unsafe_fixes,
+            own.fix_style,
+        )
+        return context if own_context == context else own_context
 
     results: list[tuple[str, Outcome]] = []  # (display, outcome)
     jobs: list[Job] = []
@@ -539,6 +566,14 @@ def _main(argv: list[str]) -> int:
     from .source import read_bytes
 
     for target in targets:
+        try:
+            target_context = context_for(target.path)
+        except ConfigError as error:
+            errors.append((target.display, f"configuration: {error}"))
+            continue
+        if target_context is not context:
+            file_contexts[target.display] = target_context
+        cache = cache_for(target_context.settings)
         try:
             stat = os.stat(target.path)
             if cache is not None:
@@ -573,6 +608,7 @@ def _main(argv: list[str]) -> int:
                 len(data),
                 regular,
                 target.outside,
+                target_context if target_context is not context else None,
             )
         )
 
@@ -586,9 +622,10 @@ def _main(argv: list[str]) -> int:
         _stop_pool(pool, now=False)
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
+        cache = cache_for((job.context or context).settings)
         if cache is not None and outcome.error is None:
             cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows)
-    if cache is not None:
+    for cache in caches.values():
         cache.save()
 
     stdin_outcome = None
@@ -598,7 +635,17 @@ def _main(argv: list[str]) -> int:
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         if isinstance(data, str):
             data = data.encode("utf-8")
-        stdin_outcome = run_job(context, Job(-1, stdin_display, None, data, True, len(data), False))
+        stdin_context = context
+        if args.stdin_filename:
+            try:
+                stdin_context = context_for(args.stdin_filename)
+            except ConfigError:
+                pass  # the file may not exist: the common configuration then
+            if stdin_context is not context:
+                file_contexts[stdin_display] = stdin_context
+        stdin_outcome = run_job(
+            stdin_context, Job(-1, stdin_display, None, data, True, len(data), False)
+        )
         results.append((stdin_display, stdin_outcome))
         if mode == "fix":
             # An editor replaces its buffer with this: on an error, give the input back.
@@ -617,7 +664,9 @@ def _main(argv: list[str]) -> int:
             errors.append((display, outcome.error))
             continue
         remaining.extend(
-            Reported(display, *row) for row in outcome.rows if context.is_selected(row[2])
+            Reported(display, *row)
+            for row in outcome.rows
+            if file_contexts.get(display, context).is_selected(row[2])
         )
         fixed.extend(Reported(display, *row) for row in outcome.fixed)
         if outcome.diff:

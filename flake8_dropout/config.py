@@ -70,6 +70,7 @@ _KINDS: dict[str, str] = {
     "cache-dir": "path",
     "cache": "bool",
     "jobs": "jobs",
+    "per-file-ignores": "per-file",
 }
 _ALIASES = {"dropout-module-bases": "module-bases"}
 
@@ -135,6 +136,17 @@ class Options:
     output_format: str
     cache_dir: Path | None  # None: no cache
     jobs: int
+    per_file_ignores: tuple[tuple[Pattern, tuple[str, ...]], ...] = ()
+
+    def ignore_for(self, path: str) -> tuple[str, ...]:
+        """`ignore` plus the per-file-ignores codes whose pattern matches `path` (absolute)."""
+        extra = tuple(
+            code
+            for pattern, codes in self.per_file_ignores
+            if pattern.matches(path, os.path.basename(path))
+            for code in codes
+        )
+        return self.ignore + extra
 
     def is_selected(self, code: str) -> bool:
         return is_selected(code, self.select, self.ignore)
@@ -205,6 +217,30 @@ def _known_codes() -> list[str]:
     return [code.value for code in Code]
 
 
+class ConfigFinder:
+    """Each file's own configuration: the nearest pyproject.toml with our table, as ruff does.
+
+    One answer per folder, so a run over many files reads each pyproject.toml once.
+    """
+
+    def __init__(self, flags: Mapping[str, Any]) -> None:
+        self.flags = flags
+        self._files: dict[str, ConfigFile] = {}
+        self._options: dict[Path | None, Options] = {}
+
+    def config_for(self, folder: str) -> ConfigFile:
+        if folder not in self._files:
+            self._files[folder] = find_config(Path(folder))
+        return self._files[folder]
+
+    def options_for(self, path: str) -> tuple[ConfigFile, Options]:
+        """(config, options) for the file at absolute `path`; ConfigError if they are bad."""
+        config = self.config_for(os.path.dirname(path))
+        if config.path not in self._options:
+            self._options[config.path] = resolve(config, self.flags)
+        return config, self._options[config.path]
+
+
 def _normalise_key(key: str) -> str:
     key = key.replace("_", "-").lower()
     return _ALIASES.get(key, key)
@@ -254,6 +290,13 @@ def _parse(option: str, value: Any, base: str) -> Any:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{option}: expected a path")
         return Path(base, os.path.expanduser(value))
+    if kind == "per-file":
+        if not isinstance(value, dict):
+            raise ConfigError(f'{option}: expected a table like {{"tests/*" = ["DRP002"]}}')
+        return tuple(
+            (Pattern(pattern.rstrip("/") or pattern, base), _parse("ignore", codes, base))
+            for pattern, codes in value.items()
+        )
     if kind == "jobs":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{option}: expected a whole number >= 1")
@@ -313,6 +356,7 @@ def resolve(
         cache_dir=cache_dir,
         # More processes than cores only cost (each imports libcst): the cores cap -j.
         jobs=min(values.get("jobs", available_cores()), available_cores()),
+        per_file_ignores=values.get("per-file-ignores", ()),
     )
 
 

@@ -339,3 +339,34 @@ def test_a_named_data_file_is_not_passed_as_python(tmp_path):
     assert code == 2
     assert "model.ipynb: error: not Python source" in err
     assert out.startswith("script:7:16: DRP001")
+
+
+# -- per-file configuration ------------------------------------------------------------------
+
+
+def test_each_file_gets_its_nearest_pyproject_and_per_file_ignores(tmp_path):
+    for name in ("pkgA/m.py", "pkgB/m.py", "pkgB/tests/t.py", "top.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(BAD)
+    (tmp_path / "pkgA" / "pyproject.toml").write_text(
+        '[tool.flake8-dropout]\nignore = ["DRP001"]\n'
+    )
+    (tmp_path / "pkgB" / "pyproject.toml").write_text(
+        '[tool.flake8-dropout]\nper-file-ignores = {"tests/*" = ["DRP001"]}\n'
+    )
+    expected = ["pkgB/m.py:7:16", "top.py:7:16"]
+    # The verdict on pkgA/m.py no longer depends on which other files are named (pre-commit).
+    assert run("--no-cache", "pkgA/m.py", cwd=tmp_path)[0] == 0
+    for paths in (["."], ["pkgA/m.py", "pkgB/m.py", "pkgB/tests/t.py", "top.py"]):
+        code, out, err = run(*paths, cwd=tmp_path)  # with the cache: twice
+        code, out, err = run(*paths, cwd=tmp_path)
+        assert code == 1, err
+        assert [line.split(": DRP")[0] for line in out.splitlines()] == expected
+    code, _out, err = run("--fix", "--no-cache", ".", cwd=tmp_path)
+    assert (tmp_path / "pkgA" / "m.py").read_text() == BAD
+    assert (tmp_path / "pkgB" / "tests" / "t.py").read_text() == BAD
+    assert (tmp_path / "pkgB" / "m.py").read_text() != BAD
+    code, out, _err = run(
+        "--stdin-filename", "pkgB/tests/x.py", "-", cwd=tmp_path, stdin=BAD.encode()
+    )
+    assert (code, out) == (0, "")
