@@ -134,6 +134,9 @@ def analyse_source(
     cst_source, shifts = source, {}
     if report_only and "\f" in source:
         cst_source, shifts = _indent_form_feeds_dropped(source)
+    if report_only and _LONE_CONTINUATION.search(cst_source):
+        # `    \` alone on a line: Python joins it to the next; libcst rejects it.
+        cst_source = _LONE_CONTINUATION.sub("", cst_source)
     if found_screen is not None:
         module = parse_cst(cst_source, found_screen.tree, found_screen.stubbed)
     else:
@@ -326,6 +329,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
 
 
 _INDENT_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
+_LONE_CONTINUATION = re.compile(r"(?:^|(?<=[\r\n]))[ \t\f]*\\(?=\r\n|\r|\n)")
 
 
 def _indent_form_feeds_dropped(source: str) -> tuple[str, dict[int, int]]:
