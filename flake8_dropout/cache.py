@@ -17,13 +17,24 @@ import zlib
 from pathlib import Path
 
 from . import __version__
-from .source import write_atomic
+from .source import SourceError, write_atomic
 
 #: A cached finding: line, column (0-based), code, message, applicability, and in a
 #: notebook the cell (the line is the cell's).
 Row = tuple  # (int, int, str, str, str)
 
 _FORMAT = 2
+
+
+_ROW_TYPES = (int, int, str, str, str)
+
+
+def _is_row(row: tuple) -> bool:
+    """A finding as `put` stores it (JSON may hold anything: a foreign or edited file)."""
+    cell_ok = len(row) == len(_ROW_TYPES) or (
+        len(row) == len(_ROW_TYPES) + 1 and type(row[-1]) is int  # a notebook's cell
+    )
+    return cell_ok and all(type(value) is kind for value, kind in zip(row, _ROW_TYPES))
 
 
 class Cache:
@@ -66,7 +77,7 @@ class Cache:
             return None
         # A well-formed file with a wrong entry is as stale as a corrupt one.
         # A row: line, column, code, message, applicability (and a notebook's cell).
-        if all(len(row) in (5, 6) and isinstance(row[0], int) for row in found):
+        if all(_is_row(row) for row in found):
             return found
         return None
 
@@ -87,15 +98,17 @@ class Cache:
         if not self.dirty:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
+            # Only a folder the cache creates is its own: `--cache-dir .` must not
+            # get a `.gitignore` of `*` (git would then ignore every new file).
+            if not self.folder.is_dir():
+                self.folder.mkdir(parents=True)
+                ignore = self.folder / ".gitignore"
                 ignore.write_text("# Created by flake8-dropout\n*\n", encoding="utf-8")
             data = json.dumps(
                 {"key": self.key, "files": self.entries}, separators=(",", ":")
             ).encode()
             write_atomic(self.file, data)
-        except OSError:
+        except (OSError, SourceError):
             pass
 
 

@@ -126,7 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run = parser.add_argument_group("run")
     run.add_argument(
-        "-j", "--jobs", type=int, default=None, help="processes to use (default: all cores)"
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes (default and most: the cores available)",
     )
     run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     run.add_argument("--cache-dir", metavar="PATH", default=None, help="where the cache lives")
@@ -163,6 +167,8 @@ class Job:
     explicit: bool
     size: int = 0  # bytes: the pool starts the largest files first
     rereadable: bool = True  # a regular file: a worker may read it again instead
+    outside: bool = False  # a walked symlink to outside the walked folder: --fix never writes it
+    context: Context | None = None  # the file's own settings (its nearest pyproject.toml)
 
 
 @dataclass
@@ -222,11 +228,21 @@ def unified_diff(display: str, old: str, new: str) -> str:
 def _read(job: Job) -> bytes:
     if job.data is not None:
         return job.data
-    try:
-        with open(job.path, "rb") as handle:  # type: ignore[arg-type]
-            return handle.read()
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror or error}") from None
+    from .source import read_bytes
+
+    return read_bytes(job.path)[0]  # type: ignore[arg-type]
+
+
+def _refuse_data_file(path: str, tree) -> None:
+    """A named file that is not `.py` and parses as bare expressions (a notebook's JSON,
+    a data file) is data, not code: say so rather than pass it as clean Python."""
+    import ast
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in ("", ".py", ".pyi", ".pyw") or not tree.body:
+        return
+    if all(isinstance(statement, ast.Expr) for statement in tree.body):
+        raise SourceError(f"not Python source (a {suffix} file of data): not checked")
 
 
 def _fix(context: Context, job: Job, text: str, settings):  # -> fix.FixResult
@@ -248,7 +264,7 @@ def _work(context: Context, job: Job) -> Outcome:
     if context.mode == "add-noqa":
         return _add_noqa(context, job)
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
-    data = _read(job)
+    data = original = _read(job)
     from .notebook import is_notebook
 
     if is_notebook(job.display if job.path is None else job.path):
@@ -262,6 +278,8 @@ def _work(context: Context, job: Job) -> Outcome:
     # A discovered file is parsed only if the screens find a possible call (`check`
     # and `fix_source` run them); a named file always is, so its syntax errors show.
     tree = parse_ast(text) if job.explicit else None
+    if tree is not None and job.path is not None:
+        _refuse_data_file(job.path, tree)
     if context.mode == "check":
         rows = _rows(check(text, settings, tree=tree), text)
         return Outcome(rows, parsed=job.explicit, depends=_depends(settings))
@@ -272,6 +290,11 @@ def _work(context: Context, job: Job) -> Outcome:
         (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
     ]
     outcome = Outcome(parsed=True, fixed=fixed)
+    if new != text and not decoded.round_trips(data):
+        raise SourceError(
+            f"cannot fix: the {decoded.encoding} codec does not give back the file's own bytes; "
+            "left unchanged"
+        )
     if new == text:
         outcome.rows = _rows(result.found, text)
         outcome.output = data
@@ -284,7 +307,7 @@ def _work(context: Context, job: Job) -> Outcome:
         ) from None
     try:
         data = decoded.encode(new)
-    except UnicodeEncodeError as error:
+    except UnicodeError as error:  # UnicodeEncodeError, or `idna`'s own UnicodeError
         raise SourceError(f"the fix cannot be encoded as {decoded.encoding}: {error}") from None
     outcome.output = data
     if context.mode == "diff":
@@ -295,14 +318,28 @@ def _work(context: Context, job: Job) -> Outcome:
         outcome.diff = unified_diff(job.display, text, new)
         return outcome
     outcome.rows = _rows(check(new, settings, tree=new_tree), new)
-    if job.path is not None:
-        from .source import write_atomic
-
-        try:
-            write_atomic(Path(job.path), data)
-        except OSError as error:
-            raise SourceError(f"cannot write: {error.strerror or error}") from None
+    _write_back(job, data, original)
     return outcome
+
+
+def _write_back(job: Job, data: bytes, original: bytes) -> None:
+    """Write a changed file atomically (stdin: nothing to write); see README, *Writes*.
+
+    Never through a symbolic link out of the walked folder, never over an edit made
+    since `original` was read.
+    """
+    if job.path is None:
+        return
+    from .source import write_atomic
+
+    if job.outside:
+        raise SourceError(
+            "a symbolic link to a file outside the folder walked: the fix is not written"
+        )
+    try:
+        write_atomic(Path(job.path), data, expected=original)
+    except OSError as error:
+        raise SourceError(f"cannot write: {error.strerror or error}") from None
 
 
 def _ended(cell: str) -> str:
@@ -361,13 +398,7 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
         return outcome
     after = Notebook.load(outcome.output)  # what is written is what is checked again
     outcome.rows = in_cells(_rows(check(after.module, settings), after.module), after)
-    if job.path is not None:
-        from .source import write_atomic
-
-        try:
-            write_atomic(Path(job.path), outcome.output)
-        except OSError as error:
-            raise SourceError(f"cannot write: {error.strerror or error}") from None
+    _write_back(job, outcome.output, data)
     return outcome
 
 
@@ -383,7 +414,8 @@ def _add_noqa(context: Context, job: Job) -> Outcome:
     decoded = decode(data)
     text = decoded.text
     tree = parse_ast(text) if job.explicit else None  # as when checking (see _work)
-    rows = _rows(check(text, context.settings, tree=tree), text)
+    settings = _project_settings(context, job)  # the findings a check reports
+    rows = _rows(check(text, settings, tree=tree), text)
     new, added = add_noqa(text, [(row[0], row[2]) for row in rows if context.is_selected(row[2])])
     outcome = Outcome(rows, parsed=True, output=decoded.encode(new), noqa_added=added)
     if new != text:
@@ -391,21 +423,15 @@ def _add_noqa(context: Context, job: Job) -> Outcome:
             new_tree = parse_ast(new)
         except SourceError as error:
             raise SourceError(f"the noqa comments do not parse ({error}); left unchanged") from None
-        outcome.rows = _rows(check(new, context.settings, tree=new_tree), new)
-        if job.path is not None:
-            from .source import write_atomic
-
-            try:
-                write_atomic(Path(job.path), outcome.output)
-            except OSError as error:
-                raise SourceError(f"cannot write: {error.strerror or error}") from None
+        outcome.rows = _rows(check(new, settings, tree=new_tree), new)
+        _write_back(job, outcome.output, data)
     return outcome
 
 
 def run_job(context: Context, job: Job) -> Outcome:
     """`_work` that never raises: every failure becomes the file's error."""
     try:
-        return _work(context, job)
+        return _work(job.context or context, job)
     except SourceError as error:
         return Outcome(error=str(error))
     except RecursionError:
@@ -423,6 +449,33 @@ def _warm_up() -> None:
     from . import analysis, engine  # noqa: F401
 
 
+class Terminated(BaseException):
+    """SIGTERM reached the main process: stop the workers, then exit 143."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated
+
+
+def _worker_signals() -> None:
+    """In a worker: SIGTERM unwinds (removing a half-written temporary file), then exits."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+
+
+def _stop_pool(pool, now: bool) -> None:
+    """Shut the pool down; `now`: end its workers at once instead of letting them finish."""
+    if now:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                process.terminate()
+            except (OSError, ValueError, AttributeError):
+                pass
+    pool.shutdown(wait=not now, cancel_futures=True)
+
+
 def _start_pool(workers: int, warm_up: bool):
     """A process pool (None if there is none here); `warm_up`: its workers import libcst now.
 
@@ -434,7 +487,7 @@ def _start_pool(workers: int, warm_up: bool):
 
         from . import engine  # noqa: F401 - imported once here, inherited by forked workers
 
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
         if warm_up:
             for _ in range(workers):
                 pool.submit(_warm_up)
@@ -453,8 +506,16 @@ def _run_all(context: Context, jobs: list[Job], workers: int, pool=None) -> list
     if pool is None and len(jobs) > 1 and workers > 1:
         pool = _start_pool(min(workers, len(jobs)), warm_up=False)
         if pool is not None:
-            with pool:
+            stopped = False
+            try:
                 return _run_all(context, jobs, workers, pool)
+            except BaseException:
+                stopped = True
+                _stop_pool(pool, now=True)
+                raise
+            finally:
+                if not stopped:
+                    _stop_pool(pool, now=False)
     if pool is not None and len(jobs) > 1:
         try:
             from dataclasses import replace
@@ -484,25 +545,61 @@ def _write(stream, text: str) -> None:
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
-        buffer.write(text.encode(stream.encoding or "utf-8", "backslashreplace"))
+        encoding = stream.encoding or "utf-8"
+        try:  # a non-UTF-8 file name goes out as its own bytes, as `ls` prints it
+            data = text.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode(encoding, "backslashreplace")
+        buffer.write(data)
         buffer.flush()
     else:
         stream.write(text)
 
 
+def _silence_stdout() -> None:
+    """Nothing more can be written: keep the interpreter's exit-time flush quiet too."""
+    try:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    except OSError:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
+    # Parsing a file (Python >= 3.12) warns about its code (`x is 1`, "\d") as
+    # `<unknown>:N: SyntaxWarning`, naming no file: not ours to report.
+    warnings.simplefilter("ignore", SyntaxWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    # A closed stdout or stderr (`>&-`) is None here: the exit status still tells.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives until exit
+    try:
+        import signal
+
+        signal.signal(signal.SIGTERM, _terminated)
+    except (ValueError, OSError):  # not the main thread: leave signals alone
+        pass
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except Terminated:
+        return 143
     except SystemExit as exit_:  # argparse: --help, --version, usage errors
         return exit_.code if isinstance(exit_.code, int) else 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except OSError as error:  # writing the output failed: a full disk (/dev/full), EIO, ...
+        _silence_stdout()
+        reason = error.strerror or error
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
+            _write(sys.stderr, f"flake8-dropout: error: cannot write the output: {reason}\n")
         except OSError:
             pass
-        return 1
+        return 2
     except Exception as error:  # noqa: BLE001 - never a traceback
         _write(sys.stderr, f"flake8-dropout: internal error: {type(error).__name__}: {error}\n")
         return 2
@@ -559,6 +656,8 @@ def _main(argv: list[str]) -> int:
 
     if args.add_noqa and (args.fix or args.diff):
         return _usage_error("--add-noqa cannot be combined with --fix or --diff")
+    if args.fix and args.diff:  # as ruff: --diff wins; said, not silent
+        _write(sys.stderr, "flake8-dropout: --diff given: nothing is written (--fix ignored)\n")
     mode = "diff" if args.diff else ("fix" if args.fix else "check")
     mode = "add-noqa" if args.add_noqa else mode
     context = Context(
@@ -585,16 +684,52 @@ def _main(argv: list[str]) -> int:
     )
     errors: list[tuple[str, str]] = [(e.display, e.reason) for e in path_errors]
 
-    cache = None
-    if mode == "check" and options.cache_dir is not None:
-        from .cache import Cache
+    caches: dict[str, object] = {}  # settings key -> Cache
 
-        cache = Cache(Path(os.path.abspath(options.cache_dir)), options.settings.cache_key())
+    def cache_for(settings):
+        if mode != "check" or options.cache_dir is None:
+            return None
+        key = settings.cache_key()
+        if key not in caches:
+            from .cache import Cache
+
+            caches[key] = Cache(Path(os.path.abspath(options.cache_dir)), key)
+        return caches[key]
+
+    # Each file gets the settings of its nearest pyproject.toml (as ruff); --config: one for all.
+    from .config import ConfigFinder
+
+    finder = None if args.config else ConfigFinder(flags)
+    file_contexts: dict[str, Context] = {}  # display -> its context, when not `context`
+
+    def context_for(path: str) -> Context:
+        own = options
+        if finder is not None:
+            own = finder.options_for(os.path.abspath(path))[1]
+        own_context = Context(
+            own.settings,
+            own.select,
+            own.ignore_for(os.path.abspath(path)),
+            mode,
+            own.unsafe_fixes,
+            own.fix_style,
+        )
+        return context if own_context == context else own_context
 
     results: list[tuple[str, Outcome]] = []  # (display, outcome)
     jobs: list[Job] = []
     stats = {}
+    from .source import read_bytes
+
     for target in targets:
+        try:
+            target_context = context_for(target.path)
+        except ConfigError as error:
+            errors.append((target.display, f"configuration: {error}"))
+            continue
+        if target_context is not context:
+            file_contexts[target.display] = target_context
+        cache = cache_for(target_context.settings)
         try:
             stat = os.stat(target.path)
             if cache is not None:
@@ -602,10 +737,12 @@ def _main(argv: list[str]) -> int:
                 if rows is not None:
                     results.append((target.display, Outcome(rows)))
                     continue
-            with open(target.path, "rb") as handle:
-                data = handle.read()
+            data, stat = read_bytes(target.path)
         except OSError as error:
             errors.append((target.display, f"cannot read: {error.strerror or error}"))
+            continue
+        except SourceError as error:
+            errors.append((target.display, str(error)))
             continue
         if not target.explicit and (b"dropout" not in data or b"torch" not in data):
             results.append((target.display, Outcome()))
@@ -618,27 +755,53 @@ def _main(argv: list[str]) -> int:
         # read only once, so its bytes travel with the job.
         regular = statmodule.S_ISREG(stat.st_mode)
         jobs.append(
-            Job(len(jobs), target.display, target.path, data, target.explicit, len(data), regular)
+            Job(
+                len(jobs),
+                target.display,
+                target.path,
+                data,
+                target.explicit,
+                len(data),
+                regular,
+                target.outside,
+                target_context if target_context is not context else None,
+            )
         )
 
     try:
         outcomes = _run_all(context, jobs, options.jobs, pool)
-    finally:
+    except BaseException:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            _stop_pool(pool, now=True)
+        raise
+    if pool is not None:
+        _stop_pool(pool, now=False)
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
+        cache = cache_for((job.context or context).settings)
         if cache is not None and outcome.error is None and not outcome.cell_errors:
             cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows, outcome.depends)
-    if cache is not None:
+    for cache in caches.values():
         cache.save()
 
     stdin_outcome = None
-    if STDIN in paths:
+    if STDIN in paths and sys.stdin is None:  # closed (`<&-`)
+        errors.append((stdin_display, "cannot read: standard input is closed"))
+    elif STDIN in paths:
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         if isinstance(data, str):
             data = data.encode("utf-8")
-        stdin_outcome = run_job(context, Job(-1, stdin_display, None, data, True, len(data), False))
+        stdin_context = context
+        if args.stdin_filename:
+            try:
+                stdin_context = context_for(args.stdin_filename)
+            except ConfigError:
+                pass  # the file may not exist: the common configuration then
+            if stdin_context is not context:
+                file_contexts[stdin_display] = stdin_context
+        stdin_outcome = run_job(
+            stdin_context, Job(-1, stdin_display, None, data, True, len(data), False)
+        )
         results.append((stdin_display, stdin_outcome))
         if mode in ("fix", "add-noqa"):
             # An editor replaces its buffer with this: on an error, give the input back.
@@ -659,7 +822,9 @@ def _main(argv: list[str]) -> int:
             continue
         errors.extend((f"{display}:cell {cell}", why) for cell, why in outcome.cell_errors)
         remaining.extend(
-            Reported(display, *row) for row in outcome.rows if context.is_selected(row[2])
+            Reported(display, *row)
+            for row in outcome.rows
+            if file_contexts.get(display, context).is_selected(row[2])
         )
         fixed.extend(Reported(display, *row) for row in outcome.fixed)
         if outcome.diff:

@@ -75,6 +75,7 @@ _KINDS: dict[str, str] = {
     "cache-dir": "path",
     "cache": "bool",
     "jobs": "jobs",
+    "per-file-ignores": "per-file",
 }
 _ALIASES = {"dropout-module-bases": "module-bases"}
 
@@ -141,6 +142,17 @@ class Options:
     output_format: str
     cache_dir: Path | None  # None: no cache
     jobs: int
+    per_file_ignores: tuple[tuple[Pattern, tuple[str, ...]], ...] = ()
+
+    def ignore_for(self, path: str) -> tuple[str, ...]:
+        """`ignore` plus the per-file-ignores codes whose pattern matches `path` (absolute)."""
+        extra = tuple(
+            code
+            for pattern, codes in self.per_file_ignores
+            if pattern.matches(path, os.path.basename(path))
+            for code in codes
+        )
+        return self.ignore + extra
 
     def is_selected(self, code: str) -> bool:
         return is_selected(code, self.select, self.ignore)
@@ -175,6 +187,8 @@ def load_pyproject(path: Path) -> Mapping[str, Any] | None:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8; tomllib lets this through
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
     table = data.get("tool", {}).get(TABLE) if isinstance(data.get("tool"), dict) else None
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
@@ -203,6 +217,36 @@ def find_config(start: Path, explicit: Path | None = None) -> ConfigFile:
     return ConfigFile(None, nearest or Path.cwd(), {})
 
 
+def _known_codes() -> list[str]:
+    from .rules import Code
+
+    return [code.value for code in Code]
+
+
+class ConfigFinder:
+    """Each file's own configuration: the nearest pyproject.toml with our table, as ruff does.
+
+    One answer per folder, so a run over many files reads each pyproject.toml once.
+    """
+
+    def __init__(self, flags: Mapping[str, Any]) -> None:
+        self.flags = flags
+        self._files: dict[str, ConfigFile] = {}
+        self._options: dict[Path | None, Options] = {}
+
+    def config_for(self, folder: str) -> ConfigFile:
+        if folder not in self._files:
+            self._files[folder] = find_config(Path(folder))
+        return self._files[folder]
+
+    def options_for(self, path: str) -> tuple[ConfigFile, Options]:
+        """(config, options) for the file at absolute `path`; ConfigError if they are bad."""
+        config = self.config_for(os.path.dirname(path))
+        if config.path not in self._options:
+            self._options[config.path] = resolve(config, self.flags)
+        return config, self._options[config.path]
+
+
 def _normalise_key(key: str) -> str:
     key = key.replace("_", "-").lower()
     return _ALIASES.get(key, key)
@@ -225,6 +269,14 @@ def _parse(option: str, value: Any, base: str) -> Any:
         for code in codes:
             if not _CODE_PREFIX.match(code):
                 raise ConfigError(f"{option}: {code!r} is not a code or code prefix (like DRP001)")
+            if not any(known.startswith(code) for known in _known_codes()):
+                # A typo (`DPR`) or another tool's code would silently select nothing.
+                raise ConfigError(
+                    f"{option}: {code!r} matches no code of flake8-dropout "
+                    f"({', '.join(_known_codes())})"
+                )
+        if option == "select" and not codes:
+            raise ConfigError(f"{option}: selects nothing (give DRP, or codes like DRP001)")
         return codes
     if kind == "patterns":
         return tuple(Pattern(p.rstrip("/") or p, base) for p in _names(value, option))
@@ -244,6 +296,13 @@ def _parse(option: str, value: Any, base: str) -> Any:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{option}: expected a path")
         return Path(base, os.path.expanduser(value))
+    if kind == "per-file":
+        if not isinstance(value, dict):
+            raise ConfigError(f'{option}: expected a table like {{"tests/*" = ["DRP002"]}}')
+        return tuple(
+            (Pattern(pattern.rstrip("/") or pattern, base), _parse("ignore", codes, base))
+            for pattern, codes in value.items()
+        )
     if kind == "jobs":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{option}: expected a whole number >= 1")
@@ -304,8 +363,18 @@ def resolve(
         show_fixes=values.get("show-fixes", False),
         output_format=values.get("output-format", "text"),
         cache_dir=cache_dir,
-        jobs=values.get("jobs", os.cpu_count() or 1),
+        # More processes than cores only cost (each imports libcst): the cores cap -j.
+        jobs=min(values.get("jobs", available_cores()), available_cores()),
+        per_file_ignores=values.get("per-file-ignores", ()),
     )
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def common_start(paths: Iterable[str], cwd: str | None = None) -> Path:

@@ -26,6 +26,7 @@ class Target:
     display: str  # the path as reported
     path: str  # absolute
     explicit: bool  # named on the command line: always decoded and parsed
+    outside: bool = False  # a walked symlink to a file outside the walked folder: never written
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,27 @@ def _excluded(path: str, patterns: Sequence[Pattern], root: str) -> bool:
         current = parent
 
 
+def _gitignore_spec(lines: list[str]):
+    """The lines as a pathspec GitIgnoreSpec; a line pathspec rejects is skipped, as git does.
+
+    git accepts patterns such as `!`, a lone `\\` or `[z-a]` and matches nothing
+    with them; pathspec raises on them (its own error, or `re.error`).
+    """
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # noqa: BLE001 - some line is one pathspec cannot compile
+        valid = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:  # noqa: BLE001, S112 - git ignores such a line: so do we
+                continue
+            valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
+
+
 class _GitIgnores:
     """Stack of (folder, spec) pairs from the repository root down to the walked folder."""
 
@@ -62,9 +84,7 @@ class _GitIgnores:
             except (OSError, UnicodeDecodeError):
                 lines = []
             if any(line.strip() and not line.startswith("#") for line in lines):
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                spec = _gitignore_spec(lines)
             self._cache[folder] = spec
         return self._cache[folder]
 
@@ -103,6 +123,19 @@ class _GitIgnores:
         return False
 
 
+def _broken_link_reason(path: str) -> str:
+    """Why a symbolic link leads nowhere: a loop, or a target that does not exist."""
+    import errno
+
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        return f"broken symbolic link (its target: {error.strerror or error})"
+    return "broken symbolic link"
+
+
 def discover(
     arguments: Sequence[str],
     exclude: Sequence[Pattern],
@@ -122,16 +155,18 @@ def discover(
         include = [Pattern(text, root) for text in DEFAULT_INCLUDE]
     included = Matcher(include)
 
-    def add(display: str, path: str, explicit: bool, real: str | None = None) -> None:
+    def add(
+        display: str, path: str, explicit: bool, real: str | None = None, outside: bool = False
+    ) -> None:
         """`real`: the real path when the caller knows it (a walked file, not a symlink)."""
         if real is None:
             real = os.path.realpath(path)
         if real not in seen:
             seen[real] = len(targets)
-            targets.append(Target(display, path, explicit))
+            targets.append(Target(display, path, explicit, outside))
         elif explicit:  # named on the command line and also found in a folder: parse it
             index = seen[real]
-            targets[index] = Target(targets[index].display, targets[index].path, True)
+            targets[index] = Target(targets[index].display, targets[index].path, True)  # writable
 
     for argument in arguments:
         path = os.path.abspath(argument)
@@ -145,12 +180,12 @@ def discover(
         if user_exclude and _excluded(path, user_exclude, root):
             continue
         if os.path.isdir(path):
-            walk = _Walk(excluded, included, ignores, add, errors)
+            walk = _Walk(excluded, included, ignores, add, errors, os.path.realpath(path))
             walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
         elif os.path.exists(path):
             add(display, path, True)
         else:
-            errors.append(PathError(display, "broken symbolic link"))
+            errors.append(PathError(display, _broken_link_reason(path)))
     return targets, errors
 
 
@@ -165,8 +200,9 @@ class _Walk:
     """
 
     def __init__(
-        self, excluded: Matcher, included: Matcher, ignores: _GitIgnores, add, errors
+        self, excluded: Matcher, included: Matcher, ignores: _GitIgnores, add, errors, top: str
     ) -> None:
+        self.top = os.path.join(top, "")  # the walked folder's real path, with a separator
         self.excluded = excluded
         self.included = included
         self.ignores = ignores
@@ -214,7 +250,9 @@ class _Walk:
                 if excluded(path, name) or (stack and ignored(stack, path, False)):
                     continue
                 try:
-                    real_path = None if entry.is_symlink() else real_prefix + name
+                    link = entry.is_symlink()
                 except OSError:
-                    real_path = None
-                self.add(shown_prefix + name, path, False, real_path)
+                    link = True
+                real_path = os.path.realpath(path) if link else real_prefix + name
+                outside = link and not real_path.startswith(self.top)
+                self.add(shown_prefix + name, path, False, real_path, outside)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import FIX_APPLICABILITY, FUNCTION_NAMES, Applicability, Code, message
+from .safe_parse import ensure_cst_safe
 from .screen import Screen, screen
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -57,12 +58,26 @@ def parse_ast(source: str) -> ast.AST:
         raise SourceError(f"cannot parse: {error}") from None
 
 
-def parse_cst(source: str):  # -> libcst.Module; libcst is imported only when needed
+def parse_cst(
+    source: str, tree: ast.AST | None = None, stubbed: frozenset[int] = frozenset()
+):  # -> libcst.Module
+    """libcst's tree of `source` (libcst is imported only when needed).
+
+    `tree`: `source`'s `ast` tree if the caller has it, less the nodes whose ids
+    are in `stubbed`; see safe_parse.py for why libcst must not see a file
+    nested too deeply.
+    """
+    ensure_cst_safe(source, tree, stubbed)
     import libcst
 
     try:
         return libcst.parse_module(source)
     except libcst.ParserSyntaxError as error:
+        if _INDENT_FORM_FEED.search(source):
+            raise SourceError(
+                "libcst cannot parse a form feed in indentation (valid Python: "
+                "checked, but not fixed)"
+            ) from None
         raise SourceError(
             f"libcst cannot parse line {error.raw_line}: {error.message.splitlines()[0]}"
         ) from None
@@ -116,7 +131,16 @@ def analyse_source(
         return Checked(None, [], [])
     if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
-    module = parse_cst(source)
+    cst_source, shifts = source, {}
+    if report_only and "\f" in source:
+        cst_source, shifts = _indent_form_feeds_dropped(source)
+    if report_only and _LONE_CONTINUATION.search(cst_source):
+        # `    \` alone on a line: Python joins it to the next; libcst rejects it.
+        cst_source = _LONE_CONTINUATION.sub("", cst_source)
+    if found_screen is not None:
+        module = parse_cst(cst_source, found_screen.tree, found_screen.stubbed)
+    else:
+        module = parse_cst(cst_source, tree)
     if report_only and not source.isascii():
         module = _normalized_names(module)
     from .analysis import analyse
@@ -128,7 +152,7 @@ def analyse_source(
         raise SourceError("too deeply nested for libcst to analyse") from None
     if not analysis.sites:
         return Checked(module, [], [], analysis.classes)
-    positions = _positions(analysis, module, found_screen, source)
+    positions = _positions(analysis, module, found_screen, source, shifts)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
         written = " ".join(module.code_for_node(site.node.func).split())
@@ -199,6 +223,32 @@ def _header_binds(statement: ast.AST) -> bool:
     return any(isinstance(node, ast.NamedExpr) for part in header for node in ast.walk(part))
 
 
+def _idle_methods(
+    cls: ast.ClassDef, suspect_lines: list[int], dropout_lines: list[int]
+) -> Iterator[tuple[ast.AST, int, int, bool]]:
+    """(method, first line, last line, keep a stub) of each method of `cls` that cannot matter.
+
+    A finding depends on its own method only (its receiver, its guards) and on
+    the class's name, bases and whether it defines `forward` (method names bound
+    in the class body are not seen from inside its methods): a method with no
+    suspect call is cut out, leaving a stub only for `forward` and for the first
+    statement (the body must not end up empty). Nested classes stay whole (one
+    may be another's base).
+    """
+    for position, member in enumerate(cls.body):
+        if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        start = min([member.lineno, *(d.lineno for d in member.decorator_list)])
+        end = member.end_lineno or member.lineno
+        if any(start <= line <= end for line in suspect_lines):
+            continue
+        if _header_binds(member) or (
+            any(start <= line <= end for line in dropout_lines) and _imports_a_dropout_name(member)
+        ):
+            continue
+        yield member, start, end, position == 0 or member.name == "forward"
+
+
 def focused(source: str, found: Screen) -> tuple[str, Screen]:
     """`source` with every top-level def and class that cannot matter stubbed out.
 
@@ -243,30 +293,69 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
                 if index not in keep:
                     keep.add(index)
                     todo.append(index)
-    stubbed = [i for i in spans if i not in keep]
+    stubbed = [(body[i], *spans[i], True) for i in spans if i not in keep]
+    # Lines that mention "dropout": only there can an import bind a dropout name.
+    dropout_lines = [n for n, line in enumerate(source.splitlines(), 1) if "dropout" in line]
+    for index in keep:  # methods of a kept class that hold no suspect call
+        statement = body[index]
+        if isinstance(statement, ast.ClassDef):
+            stubbed.extend(_idle_methods(statement, suspect_lines, dropout_lines))
     if not stubbed:
         return source, found
     lines = _LINE.findall(source)
     blank: set[int] = set()
-    for index in stubbed:
-        statement = body[index]
-        start, end = spans[index]
+    for statement, start, end, stub in stubbed:
+        if not stub:
+            for number in range(start, end + 1):
+                line = lines[number - 1]
+                lines[number - 1] = line[len(line.rstrip("\r\n")) :]
+                blank.add(number)
+            continue
         keyword = "class" if isinstance(statement, ast.ClassDef) else "def"
         signature = "" if keyword == "class" else "()"
         first = lines[start - 1]
         ending = first[len(first.rstrip("\r\n")) :]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
         name = _written_name(lines[statement.lineno - 1], statement.name)
-        lines[start - 1] = f"{keyword} {name}{signature}: pass{ending}"
+        lines[start - 1] = f"{indent}{keyword} {name}{signature}: pass{ending}"
         for number in range(start + 1, end + 1):
             line = lines[number - 1]
             lines[number - 1] = line[len(line.rstrip("\r\n")) :]
             blank.add(number)
         blank.add(start)
     kept = [call for call in found.candidates if call.lineno not in blank]
-    return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree)
+    cut = frozenset(id(each[0]) for each in stubbed)
+    return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree, cut)
 
 
-def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:
+_INDENT_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
+_LONE_CONTINUATION = re.compile(r"(?:^|(?<=[\r\n]))[ \t\f]*\\(?=\r\n|\r|\n)")
+
+
+def _indent_form_feeds_dropped(source: str) -> tuple[str, dict[int, int]]:
+    """`source` without the form feeds that start lines, and line -> characters dropped.
+
+    Python resets the indentation count at a form feed (`\\f    return x` is
+    indented 4); libcst's tokenizer does not, and rejects valid files. Only
+    the leading whitespace up to the last form feed goes, so the indentation is
+    what Python sees; columns on those lines are shifted back by `shifts`.
+    """
+    shifts: dict[int, int] = {}
+    line, scanned = 1, 0
+
+    def drop(match: re.Match) -> str:
+        nonlocal line, scanned
+        line += source.count("\n", scanned, match.start())
+        scanned = match.start()
+        shifts[line] = len(match.group())
+        return ""
+
+    return _INDENT_FORM_FEED.sub(drop, source), shifts
+
+
+def _positions(
+    analysis, module, found_screen: Screen | None, source: str, shifts: dict[int, int] | None = None
+) -> list[tuple[int, int]]:
     """Call positions: from the `ast` screen when it lines up, else libcst metadata."""
     if found_screen is not None and len(found_screen.candidates) == analysis.candidate_count:
         lines = split_lines(source)
@@ -288,7 +377,8 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
     ranges = wrapper.resolve(libcst.metadata.PositionProvider)
     # Like `ast`, libcst leaves the call's own parentheses out of its range.
     starts = [ranges[site.node].start for site in analysis.sites]
-    return [(start.line, start.column) for start in starts]
+    shifts = shifts or {}
+    return [(start.line, start.column + shifts.get(start.line, 0)) for start in starts]
 
 
 def _normalized_names(module):  # libcst.Module -> libcst.Module

@@ -245,6 +245,7 @@ class Screen:
     candidates: list[ast.Call]  # every candidate-shaped call, in source order
     suspects: list[ast.Call] = field(default_factory=list)  # the calls that may be findings
     tree: ast.AST | None = None  # what was screened
+    stubbed: frozenset[int] = frozenset()  # ids of `tree` nodes engine.focused cut out
 
     def position(self, ordinal: int) -> tuple[int, int]:
         """1-based line and 0-based UTF-8 byte column of the ordinal-th candidate."""

@@ -185,9 +185,15 @@ def test_select_ignore_extend_select(tmp_path):
     assert codes("--ignore", "DRP002") == ["DRP001"]
     assert codes("--ignore", "DRP") == []
     assert codes("--ignore", "DRP", "--extend-select", "DRP002") == ["DRP002"]
-    assert codes("--select", "E501") == []
     assert run(".", "--ignore", "DRP", cwd=tmp_path)[0] == 0
     assert run(".", "--select", "not a code", cwd=tmp_path)[0] == 2
+    # A typo or another tool's code would select nothing and pass: a usage error.
+    for flags in (["--select", "DPR"], ["--select", ""], ["--select", "E501"], ["--ignore", "W"]):
+        code, _out, err = run(".", *flags, cwd=tmp_path)
+        assert code == 2 and "flake8-dropout: error: command line: " in err, (flags, err)
+    write(tmp_path / "pyproject.toml", '[tool.flake8-dropout]\nselect = ["E501"]\n')
+    code, _out, err = run(".", cwd=tmp_path)
+    assert code == 2 and "select: 'E501' matches no code of flake8-dropout" in err
 
 
 def test_noqa_is_honoured(tmp_path):

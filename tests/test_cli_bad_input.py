@@ -5,7 +5,10 @@ Every other file is still checked (or fixed), and a bad file is never written.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -192,3 +195,103 @@ def test_a_folder_that_is_a_file_path_with_a_trailing_slash(tmp_path):
     put(tmp_path / "x.py", BAD.encode())
     code, _, err = run("x.py/", cwd=tmp_path)
     assert code == 2 and "error" in err
+
+
+def test_too_deep_for_libcst_is_an_error_and_the_others_are_still_reported(tmp_path):
+    # libcst's native parser dies with SIGSEGV on this (about 7,000 terms and up).
+    chain = " and ".join(f"a{i}" for i in range(10_000))
+    body = f"        y = {chain}\n        return F.dropout(x)\n"
+    deep = BAD + f"\n\nclass N(nn.Module):\n    def forward(self, x):\n{body}"
+    put(tmp_path / "pkg" / "deep.py", deep.encode())
+    put(tmp_path / "pkg" / "z_bad.py", BAD.encode())
+    for args in (["pkg/deep.py", "pkg/z_bad.py"], ["pkg"], ["--fix", "pkg"]):
+        code, out, err = run(*args, "--no-cache", cwd=tmp_path)
+        assert code == 2, (args, err)
+        assert "pkg/deep.py: error: too deeply nested to analyse safely" in err
+        if "--fix" not in args:
+            assert out.startswith("pkg/z_bad.py:7:16: DRP001")
+    assert (tmp_path / "pkg" / "deep.py").read_text() == deep
+
+
+# -- internal errors become clear messages ---------------------------------------------
+
+
+def test_gitignore_patterns_git_accepts_are_skipped_not_fatal(tmp_path):
+    # git accepts these (and matches nothing with them); pathspec raises on them.
+    put(tmp_path / ".gitignore", b"!\n\\\n[z-a]\nignored.py\n")
+    put(tmp_path / "ignored.py", BAD.encode())
+    put(tmp_path / "kept.py", BAD.encode())
+    code, out, err = run(".", "--no-cache", cwd=tmp_path)
+    assert (code, err.count("error")) == (1, 0), err
+    assert out.startswith("kept.py:7:16: DRP001") and "ignored.py" not in out
+
+
+def test_cache_entry_of_wrong_types_heals_itself(tmp_path):
+    put(tmp_path / "m.py", BAD.encode())
+    cache = tmp_path / "cache"
+    assert run("m.py", "--cache-dir", str(cache), cwd=tmp_path)[0] == 1
+    (results,) = cache.glob("results-*.json")
+    data = json.loads(results.read_text())
+    for entry in data["files"].values():
+        entry[3] = [[7, 15, 1, None, "safe"]]  # the code as a number: what an editor may leave
+    results.write_text(json.dumps(data))
+    for _ in range(2):
+        code, out, err = run("m.py", "--cache-dir", str(cache), cwd=tmp_path)
+        assert code == 1 and out.startswith("m.py:7:16: DRP001"), err
+
+
+def test_binary_pyproject_is_a_usage_error(tmp_path):
+    put(tmp_path / "pyproject.toml", b"\x00\xff\xfe[tool.flake8-dropout]\n")
+    put(tmp_path / "m.py", BAD.encode())
+    code, _out, err = run("m.py", cwd=tmp_path)
+    assert code == 2 and "pyproject.toml: invalid TOML: not UTF-8" in err, err
+
+
+@pytest.mark.parametrize("codec", ["undefined", "punycode", "idna", "unicode_escape"])
+def test_odd_coding_cookies_are_reported_and_never_written(tmp_path, codec):
+    data = f"# coding: {codec}\n{BAD}".encode()
+    put(tmp_path / "m.py", data)
+    code, _out, err = run("m.py", "--fix", cwd=tmp_path)
+    assert code == 2 and "m.py: error: " in err and "internal error" not in err, err
+    assert (tmp_path / "m.py").read_bytes() == data
+
+
+def test_huge_jobs_is_capped(tmp_path):
+    put(tmp_path / "a.py", BAD.encode())
+    put(tmp_path / "b.py", BAD.encode())
+    started = time.monotonic()
+    # A folder and no cache: the pool starts before discovery, one process per job asked for.
+    code, out, err = run("-j", str(10**20), "--no-cache", ".", cwd=tmp_path)
+    assert code == 1 and out.count("DRP001") == 2, err
+    assert time.monotonic() - started < 60
+
+
+def shell(command: str, cwd, **kwargs) -> subprocess.CompletedProcess:
+    """`python -m flake8_dropout` with the shell's redirections (closed descriptors)."""
+    line = f'"{sys.executable}" -m flake8_dropout {command}'
+    result = subprocess.run(
+        ["bash", "-c", line], cwd=cwd, capture_output=True, check=False, timeout=120, **kwargs
+    )
+    assert b"Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_closed_stdin_stdout_and_full_stdout(tmp_path):
+    put(tmp_path / "m.py", BAD.encode())
+    result = shell("- <&-", tmp_path)
+    assert result.returncode == 2 and b"stdin: error: cannot read" in result.stderr
+    assert shell("m.py >&-", tmp_path).returncode == 1
+    assert shell("m.py 2>&-", tmp_path).returncode == 1
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "flake8_dropout", "m.py"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert result.stderr.decode().strip().splitlines() == [
+        "flake8-dropout: error: cannot write the output: No space left on device"
+    ]

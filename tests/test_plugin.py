@@ -63,9 +63,20 @@ LIBCST_REJECTS = textwrap.dedent(
     """
 )
 
+#: A module class whose 10,000-term `and` chain would crash libcst's native parser.
+DEEP_CHAIN = MODEL + (
+    "\n\nclass Deep(nn.Module):\n    def forward(self, x):\n"
+    f"        y = {' and '.join(f'a{i}' for i in range(10_000))}\n"
+    "        return F.dropout(x)\n"
+)
+
 
 def flake8(
-    cwd: Path, *args: str, stdin: str | None = None, check_output: bool = True
+    cwd: Path,
+    *args: str,
+    stdin: str | None = None,
+    check_output: bool = True,
+    timeout: float | None = None,
 ) -> tuple[int, list[tuple[int, int, str]], str]:
     """Run real flake8 in `cwd`; returns (exit code, [(row, col, code)], stderr)."""
     result = subprocess.run(
@@ -75,6 +86,7 @@ def flake8(
         input=stdin,
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
     assert "Traceback" not in result.stderr, result.stderr
     rows = []
@@ -213,18 +225,16 @@ def test_the_example_is_python_but_not_libcst():
         libcst.parse_module(LIBCST_REJECTS)
 
 
-def test_file_libcst_cannot_parse(tmp_path: Path):
+def test_file_raw_libcst_rejects_is_still_checked(tmp_path: Path):
+    # The lone backslash line is blanked for libcst (same lines, same columns), so the
+    # finding behind it is reported instead of being lost to libcst's parser.
     (tmp_path / "model.py").write_text(LIBCST_REJECTS)
     code, rows, stderr = flake8(tmp_path, "--select=DRP", "model.py")
-    assert (code, rows) == (0, [])
-    assert stderr == ""
+    assert (code, rows, stderr) == (1, [(8, 16, "DRP001")], "")
     code, rows, stderr = flake8(
         tmp_path, "--select=DRP", "--stdin-display-name=model.py", "-", stdin=LIBCST_REJECTS
     )
-    assert (code, rows, stderr) == (0, [], "")
-    # The other checks still run on the file.
-    code, rows, _ = flake8(tmp_path, "model.py")
-    assert code == 1 and rows and not drp(rows)
+    assert (code, rows, stderr) == (1, [(8, 16, "DRP001")], "")
 
 
 def lines_of(source: str) -> list[str]:
@@ -234,7 +244,7 @@ def lines_of(source: str) -> list[str]:
 @pytest.mark.parametrize(
     ("tree_source", "lines"),
     [
-        (LIBCST_REJECTS, LIBCST_REJECTS),  # libcst rejects what ast accepted
+        (DEEP_CHAIN, DEEP_CHAIN),  # too deep for libcst's native parser: never handed to it
         (MODEL, "class M(nn.Module:\n    F.dropout(x)\n"),  # lines that do not parse at all
         (MODEL, MODEL.replace("return", "return (") + "dropout torch"),
         (MODEL, "\x00dropout torch"),
@@ -250,3 +260,13 @@ def test_run_reports_flake8_tuples():
     ((row, col, text, kind),) = list(checker.run())
     assert (row, col, kind) == (7, 15, DropoutChecker)
     assert text.startswith("DRP001 F.dropout() without training=")
+
+
+def test_too_deep_for_libcst_yields_nothing_and_never_hangs(tmp_path: Path):
+    (tmp_path / "deep.py").write_text(DEEP_CHAIN)
+    (tmp_path / "model.py").write_text(MODEL)
+    code, rows, stderr = flake8(tmp_path, "--select=DRP", "deep.py")
+    assert (code, rows, stderr) == (0, [], "")
+    # Default jobs: a dead worker used to hang `flake8 .` forever.
+    code, rows, _ = flake8(tmp_path, "--select=DRP", ".", timeout=120)
+    assert (code, rows) == (1, [(7, 16, "DRP001")])
