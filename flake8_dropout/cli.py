@@ -442,11 +442,40 @@ def run_job(context: Context, job: Job) -> Outcome:
         return Outcome(error=f"internal error: {type(error).__name__}: {error}")
 
 
-def _warm_up() -> None:
-    """Imports a worker needs, done while the main process still discovers files."""
-    import libcst  # noqa: F401
+#: Bytes of source left after the byte screen below which workers cost more than they
+#: save: starting a pool and importing libcst in each worker takes about as long as
+#: screening this much source here (see benchmarks/run.py, part 5: the few files that
+#: pre-commit and editors pass never wait for workers).
+POOL_MIN_BYTES = 1 << 20
 
-    from . import analysis, engine  # noqa: F401
+
+def _may_hold_finding(job: Job) -> bool:
+    """The text screen, here in the main process: most discovered files stop at it.
+
+    Named files are always parsed (their syntax errors are reported), notebooks are
+    JSON until notebook.py unpacks them, and a file that does not decode is left to
+    the worker, which reports why.
+    """
+    if job.explicit or job.data is None:
+        return True
+    from .notebook import is_notebook
+
+    if is_notebook(job.path or job.display):
+        return True
+    from .source import decode
+    from .text_screen import text_screen
+
+    try:
+        return text_screen(decode(job.data).text).possible
+    except (SourceError, RecursionError, MemoryError, ValueError):
+        return True
+
+
+def _workers_worth(jobs: list[Job], jobs_option: int) -> int:
+    """The worker processes the work left pays for: one (this process) for a little."""
+    if sum(job.size for job in jobs) < POOL_MIN_BYTES:
+        return 1
+    return min(jobs_option, len(jobs))
 
 
 class Terminated(BaseException):
@@ -476,22 +505,14 @@ def _stop_pool(pool, now: bool) -> None:
     pool.shutdown(wait=not now, cancel_futures=True)
 
 
-def _start_pool(workers: int, warm_up: bool):
-    """A process pool (None if there is none here); `warm_up`: its workers import libcst now.
-
-    Started before discovery, the workers import libcst while the main process
-    walks the folders, instead of after it.
-    """
+def _start_pool(workers: int):
+    """A process pool (None if there is none here)."""
     try:
         from concurrent.futures import ProcessPoolExecutor
 
         from . import engine  # noqa: F401 - imported once here, inherited by forked workers
 
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
-        if warm_up:
-            for _ in range(workers):
-                pool.submit(_warm_up)
-        return pool
+        return ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
     except (OSError, ImportError, RuntimeError):  # no process pool here: run serially
         return None
 
@@ -504,7 +525,7 @@ def _run_all(context: Context, jobs: list[Job], workers: int, pool=None) -> list
     the end while the others idle. A single job runs here: a pool would only cost.
     """
     if pool is None and len(jobs) > 1 and workers > 1:
-        pool = _start_pool(min(workers, len(jobs)), warm_up=False)
+        pool = _start_pool(min(workers, len(jobs)))
         if pool is not None:
             stopped = False
             try:
@@ -672,9 +693,6 @@ def _main(argv: list[str]) -> int:
     from .discovery import discover
 
     file_paths = [p for p in paths if p != STDIN]
-    pool = None
-    if options.jobs > 1 and options.cache_dir is None and any(map(os.path.isdir, file_paths)):
-        pool = _start_pool(options.jobs, warm_up=True)  # a folder, no cache: much to check
     targets, path_errors = (
         discover(
             file_paths, options.exclude, options.user_exclude, str(config.root), options.include
@@ -768,14 +786,14 @@ def _main(argv: list[str]) -> int:
             )
         )
 
-    try:
-        outcomes = _run_all(context, jobs, options.jobs, pool)
-    except BaseException:
-        if pool is not None:
-            _stop_pool(pool, now=True)
-        raise
-    if pool is not None:
-        _stop_pool(pool, now=False)
+    screened_out = [job for job in jobs if not _may_hold_finding(job)]
+    for job in screened_out:
+        results.append((job.display, Outcome()))
+        cache = cache_for((job.context or context).settings)
+        if cache is not None:
+            cache.put(job.path, stats[job.index], False, [])
+    jobs = [job for job in jobs if job not in screened_out]
+    outcomes = _run_all(context, jobs, _workers_worth(jobs, options.jobs))
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         cache = cache_for((job.context or context).settings)

@@ -44,7 +44,7 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_sigterm_during_fix_ends_the_workers_promptly(tmp_path):
-    source = many_classes(150)
+    source = many_classes(1000)  # 16 files of 90 KB: enough work to start workers
     for i in range(16):
         (tmp_path / "pkg" / f"m{i:02}.py").parent.mkdir(exist_ok=True)
         (tmp_path / "pkg" / f"m{i:02}.py").write_text(source)
