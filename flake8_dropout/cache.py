@@ -19,9 +19,9 @@ from . import __version__
 from .source import write_atomic
 
 #: A cached finding: line, column (0-based), code, message, applicability.
-Row = tuple  # (int, int, str, str, str)
+Row = tuple  # (int, int, str, str, str, str): line, column, code, message, fix, fix note
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Cache:
@@ -61,7 +61,7 @@ class Cache:
         except (TypeError, ValueError):
             return None
         # A well-formed file with a wrong entry is as stale as a corrupt one.
-        if all(len(row) == 5 and isinstance(row[0], int) for row in found):
+        if all(len(row) == 6 and isinstance(row[0], int) for row in found):
             return found
         return None
 

@@ -28,6 +28,7 @@ class Finding:
     code: Code
     message: str  # starts with the code, as flake8 prints it
     applicability: Applicability
+    note: str = field(default="", compare=False)  # why no fix applies (applicability NONE)
 
     @property
     def code_text(self) -> str:
@@ -95,6 +96,8 @@ class Checked:
     sites: list  # analysis.Site, in source order
     findings: list[Finding]  # findings[i] reports sites[i]
     classes: list = field(default_factory=list)  # analysis.ClassInfo, every class
+    # The file's own tree: `module` has names in NFKC form when the file is not ASCII.
+    written: Any = None
 
 
 def analyse_source(
@@ -116,8 +119,8 @@ def analyse_source(
         return Checked(None, [], [])
     if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
-    module = parse_cst(source)
-    if report_only and not source.isascii():
+    written = module = parse_cst(source)
+    if not source.isascii():
         module = _normalized_names(module)
     from .analysis import analyse
 
@@ -127,17 +130,34 @@ def analyse_source(
     except RecursionError:
         raise SourceError("too deeply nested for libcst to analyse") from None
     if not analysis.sites:
-        return Checked(module, [], [], analysis.classes)
+        return Checked(module, [], [], analysis.classes, written)
     positions = _positions(analysis, module, found_screen, source)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
-        written = " ".join(module.code_for_node(site.node.func).split())
+        spelled = " ".join(module.code_for_node(site.node.func).split())
         applicability = (
             FIX_APPLICABILITY[site.code] if site.receiver is not None else Applicability.NONE
         )
-        text = message(site.code, site.function, written)
-        findings.append(Finding(line, column, site.code, text, applicability))
-    return Checked(module, analysis.sites, findings, analysis.classes)
+        text = message(site.code, site.function, spelled)
+        note = _no_receiver(site) if site.receiver is None else ""
+        findings.append(Finding(line, column, site.code, text, applicability, note))
+    return Checked(module, analysis.sites, findings, analysis.classes, written)
+
+
+def _no_receiver(site) -> str:
+    """Why a call has no module to read `training` from (it is reported, never fixed)."""
+    import libcst
+
+    method = site.method.node
+    if isinstance(method, libcst.Lambda):
+        return "not fixed: in a lambda whose first parameter is not the module"
+    for decorator in method.decorators:
+        name = getattr(decorator.decorator, "value", None)
+        if name in ("staticmethod", "classmethod"):
+            return f"not fixed: inside a @{name}"
+    if site.method.receiver is None:
+        return "not fixed: the method takes no receiver"
+    return f"not fixed: `{site.method.receiver}` is a parameter of a nested function here"
 
 
 def check(
@@ -295,8 +315,9 @@ def _normalized_names(module):  # libcst.Module -> libcst.Module
     """Identifiers as Python compares them: `ｓelf` is `self` (PEP 3131, NFKC).
 
     libcst keeps names as written and the engine compares them as text; `ast`
-    (and so the screens) sees the normalized form. Reporting uses this so both
-    agree with Python; the fixer keeps the file's own spelling.
+    (and so the screens) sees the normalized form. The check and the fixer both
+    judge this tree, so they agree with Python and with each other; the fixer
+    rewrites the file's own tree (`Checked.written`), keeping its spelling.
     """
     import unicodedata
 
