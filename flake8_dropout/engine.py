@@ -330,8 +330,18 @@ def _normalized_names(module):  # libcst.Module -> libcst.Module
                 return updated_node
             return updated_node.with_changes(value=unicodedata.normalize("NFKC", value))
 
+    class Spelled(libcst.CSTVisitor):  # most non-ASCII files only have it in text
+        def __init__(self) -> None:
+            self.found = False
+
+        def visit_Name(self, node) -> None:
+            if not node.value.isascii():
+                self.found = True
+
+    spelled = Spelled()
     with deep_recursion():
-        return module.visit(Normalize())
+        module.visit(spelled)
+        return module.visit(Normalize()) if spelled.found else module
 
 
 def _name_at(lines: list[str], position: tuple[int, int], site) -> bool:

@@ -74,6 +74,7 @@ PROOFS = [
     Proof("layer_on_every_path", "SkipsParent", (2, 4)),
     Proof("layer_on_every_path", "Follows", (2, 4)),
     Proof("layer_on_every_path", "Probe", (1, 1, 16)),
+    Proof("layer_on_every_path", "Reinit", (2, 4), "(4, 4)"),
     Proof("rate_frozen", "Hooked", (2, 4)),
     Proof(
         "rate_frozen",

@@ -90,3 +90,11 @@ class Probe(Sized):
     # Sized.__init__ calls this override before any layer of Probe could be set.
     def features(self, x):
         return F.dropout(self.conv(x), 0.1)
+
+
+class Reinit(nn.Linear):
+    # nn.Linear.__init__ calls reset_parameters before any layer of Reinit is set.
+    def reset_parameters(self):
+        super().reset_parameters()
+        with torch.no_grad():
+            self.weight.copy_(F.dropout(self.weight, 0.1))
