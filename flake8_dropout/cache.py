@@ -18,8 +18,9 @@ from pathlib import Path
 from . import __version__
 from .source import write_atomic
 
-#: A cached finding: line, column (0-based), code, message, applicability.
-Row = tuple  # (int, int, str, str, str, str): line, column, code, message, fix, fix note
+#: A cached finding: line, column (0-based), code, message, applicability, fix note,
+#: and in a notebook the cell (the line is the cell's).
+Row = tuple  # (int, int, str, str, str, str[, int])
 
 _FORMAT = 2
 
@@ -61,7 +62,8 @@ class Cache:
         except (TypeError, ValueError):
             return None
         # A well-formed file with a wrong entry is as stale as a corrupt one.
-        if all(len(row) == 6 and isinstance(row[0], int) for row in found):
+        # A row: line, column, code, message, applicability, fix note (and a notebook's cell).
+        if all(len(row) in (6, 7) and isinstance(row[0], int) for row in found):
             return found
         return None
 

@@ -12,7 +12,10 @@ in the main process; then, in a worker, decode and the text screen (screen.py:
 libcst through `engine.check`. A discovered file is parsed only when the text
 screen finds a possible call, so only then are its syntax errors reported.
 Files named on the command line and stdin are always decoded and parsed. libcst
-and the fixer are imported only when a file needs them.
+and the fixer are imported only when a file needs them. A notebook (`.ipynb`,
+also stdin with such a --stdin-filename) goes through notebook.py: its code
+cells are checked and fixed as one module, its rows carry the cell, a cell
+that does not parse is reported as an error of `path:cell N`.
 """
 
 from __future__ import annotations
@@ -90,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("--extend-ignore", "codes or prefixes added to --ignore"),
         ("--exclude", "patterns of paths to skip; replaces the defaults (.git, build, dist, ...)"),
         ("--extend-exclude", "patterns of paths to skip, added to --exclude"),
+        ("--include", "patterns of files to check in folders; replaces *.py, *.ipynb"),
+        ("--extend-include", "patterns of files to check in folders, added to --include"),
     ):
         selection.add_argument(flag, metavar="LIST", default=None, help=text)
     selection.add_argument(
@@ -133,6 +138,7 @@ class Context:
     mode: str  # "check", "fix", "diff"
     unsafe: bool
     style: str
+    stdin_path: str | None = None  # --stdin-filename: where the project's line length is read
 
     def is_selected(self, code: str) -> bool:
         return is_selected(code, self.select, self.ignore)
@@ -157,6 +163,7 @@ class Outcome:
     fixed: list[tuple] = field(default_factory=list)
     diff: str = ""
     output: bytes | None = None  # the fixed bytes (stdin)
+    cell_errors: list[tuple[int, str]] = field(default_factory=list)  # notebook cells left out
 
 
 def _rows(findings, text: str, notes: dict | None = None) -> list[tuple]:
@@ -200,6 +207,10 @@ def _read(job: Job) -> bytes:
 def _work(context: Context, job: Job) -> Outcome:
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
     data = _read(job)
+    from .notebook import is_notebook
+
+    if is_notebook(job.display if job.path is None else job.path):
+        return _work_notebook(context, job, data)
     from .engine import check, parse_ast
     from .source import decode
 
@@ -212,6 +223,8 @@ def _work(context: Context, job: Job) -> Outcome:
         return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
 
     from .fix import fix_source
+    from .line_length import line_length_for
+    from .project import ProjectClasses
 
     result = fix_source(
         text,
@@ -219,6 +232,8 @@ def _work(context: Context, job: Job) -> Outcome:
         unsafe=context.unsafe,
         style=context.style,
         selected=context.is_selected,
+        line_length=line_length_for(job.path or context.stdin_path),
+        project=ProjectClasses(job.path, context.settings) if job.path else None,
     )
     new = result.source
     fixed = [
@@ -254,6 +269,79 @@ def _work(context: Context, job: Job) -> Outcome:
 
         try:
             write_atomic(Path(job.path), data)
+        except OSError as error:
+            raise SourceError(f"cannot write: {error.strerror or error}") from None
+    return outcome
+
+
+def _ended(cell: str) -> str:
+    return cell if not cell or cell.endswith(("\n", "\r")) else cell + "\n"
+
+
+def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
+    """`_work` for a notebook: its code cells are one module (notebook.py); rows name the cell."""
+    from .engine import check, parse_ast
+    from .notebook import Notebook
+
+    notebook = Notebook.load(data)
+    text = notebook.module
+
+    def in_cells(rows: list[tuple], book: Notebook = notebook) -> list[tuple]:
+        placed = []
+        for line, column, *rest in rows:
+            cell, cell_line = book.position(line)
+            placed.append((cell_line, column, *rest, cell))
+        return placed
+
+    tree = parse_ast(text)
+    outcome = Outcome(parsed=True, cell_errors=notebook.errors, output=data)
+    if context.mode == "check":
+        outcome.rows = in_cells(_rows(check(text, context.settings, tree=tree), text))
+        return outcome
+    from .fix import fix_source
+
+    result = fix_source(
+        text,
+        context.settings,
+        unsafe=context.unsafe,
+        style=context.style,
+        selected=context.is_selected,
+    )
+    new = result.source
+    fixed = [
+        (f.line, f.column, f.code.value, f.message, f.applicability.value, result.notes.get(f, ""))
+        for f in result.fixed
+    ]
+    outcome.fixed = in_cells(fixed)
+    before = _rows(result.found, text, result.notes)
+    if new == text:
+        outcome.rows = in_cells(before)
+        return outcome
+    try:
+        parse_ast(new)
+    except SourceError as error:
+        raise SourceError(
+            f"the fix does not parse ({error}); left unchanged, please report"
+        ) from None
+    changes = notebook.changed_cells(new)
+    outcome.output = notebook.write(changes)
+    if context.mode == "diff":
+        done = {row[:3] for row in fixed}
+        outcome.rows = in_cells([row for row in before if row[:3] not in done])
+        # A cell's last line has no line break (nbformat's convention): not worth a
+        # "\ No newline at end of file" in every hunk, so the diff adds one to both.
+        outcome.diff = "".join(
+            unified_diff(f"{job.display}:cell {number}", *(_ended(old), _ended(fixed_cell)))
+            for number, (old, fixed_cell) in sorted(changes.items())
+        )
+        return outcome
+    after = Notebook.load(outcome.output)  # what is written is what is checked again
+    outcome.rows = in_cells(_rows(check(after.module, context.settings), after.module), after)
+    if job.path is not None:
+        from .source import write_atomic
+
+        try:
+            write_atomic(Path(job.path), outcome.output)
         except OSError as error:
             raise SourceError(f"cannot write: {error.strerror or error}") from None
     return outcome
@@ -394,6 +482,8 @@ def _main(argv: list[str]) -> int:
         "extend-ignore": args.extend_ignore,
         "exclude": args.exclude,
         "extend-exclude": args.extend_exclude,
+        "include": args.include,
+        "extend-include": args.extend_include,
         "fix-style": args.fix_style,
         "unsafe-fixes": args.unsafe_fixes,
         "show-fixes": args.show_fixes,
@@ -416,6 +506,7 @@ def _main(argv: list[str]) -> int:
         mode,
         options.unsafe_fixes,
         options.fix_style,
+        args.stdin_filename,
     )
     from .discovery import discover
 
@@ -424,7 +515,9 @@ def _main(argv: list[str]) -> int:
     if options.jobs > 1 and options.cache_dir is None and any(map(os.path.isdir, file_paths)):
         pool = _start_pool(options.jobs, warm_up=True)  # a folder, no cache: much to check
     targets, path_errors = (
-        discover(file_paths, options.exclude, options.user_exclude, str(config.root))
+        discover(
+            file_paths, options.exclude, options.user_exclude, str(config.root), options.include
+        )
         if file_paths
         else ([], [])
     )
@@ -473,7 +566,7 @@ def _main(argv: list[str]) -> int:
             pool.shutdown(cancel_futures=True)
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
-        if cache is not None and outcome.error is None:
+        if cache is not None and outcome.error is None and not outcome.cell_errors:
             cache.put(job.path, stats[job.index], outcome.parsed, outcome.rows)
     if cache is not None:
         cache.save()
@@ -501,14 +594,15 @@ def _main(argv: list[str]) -> int:
         if outcome.error is not None:
             errors.append((display, outcome.error))
             continue
+        errors.extend((f"{display}:cell {cell}", why) for cell, why in outcome.cell_errors)
         remaining.extend(
             Reported(display, *row) for row in outcome.rows if context.is_selected(row[2])
         )
         fixed.extend(Reported(display, *row) for row in outcome.fixed)
         if outcome.diff:
             diffs.append((display, outcome.diff))
-    remaining.sort()
-    fixed.sort()
+    remaining.sort(key=Reported.order)
+    fixed.sort(key=Reported.order)
     errors.sort()
 
     findings_stream = sys.stdout

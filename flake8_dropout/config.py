@@ -49,6 +49,9 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     CACHE_DIR_NAME,
 )
 
+#: File names a folder is searched for; `include` replaces them, `extend-include` adds.
+DEFAULT_INCLUDE: tuple[str, ...] = ("*.py", "*.ipynb")
+
 FIX_STYLES = ("layer", "argument")
 OUTPUT_FORMATS = ("text", "json", "github")
 _CODE_PREFIX = re.compile(r"^[A-Z]+[0-9]*$")
@@ -63,6 +66,8 @@ _KINDS: dict[str, str] = {
     "extend-ignore": "codes",
     "exclude": "patterns",
     "extend-exclude": "patterns",
+    "include": "patterns",
+    "extend-include": "patterns",
     "fix-style": "fix-style",
     "unsafe-fixes": "bool",
     "show-fixes": "bool",
@@ -129,6 +134,7 @@ class Options:
     ignore: tuple[str, ...]
     exclude: tuple[Pattern, ...]  # replaces DEFAULT_EXCLUDE when the user sets it
     user_exclude: tuple[Pattern, ...]  # what the user asked for: applies to explicit paths too
+    include: tuple[Pattern, ...]  # the files a folder is searched for
     fix_style: str
     unsafe_fixes: bool
     show_fixes: bool
@@ -281,6 +287,8 @@ def resolve(
     user_exclude = values.get("exclude", ()) + values.get("extend-exclude", ())
     default_exclude = tuple(Pattern(p, str(file.root)) for p in DEFAULT_EXCLUDE)
     exclude = values.get("exclude", default_exclude) + values.get("extend-exclude", ())
+    default_include = tuple(Pattern(p, str(file.root)) for p in DEFAULT_INCLUDE)
+    include = values.get("include", default_include) + values.get("extend-include", ())
     cache_dir: Path | None = None
     if values.get("cache", True):
         cache_dir = values.get("cache-dir", file.root / CACHE_DIR_NAME)
@@ -290,6 +298,7 @@ def resolve(
         ignore=ignore,
         exclude=exclude,
         user_exclude=user_exclude,
+        include=include,
         fix_style=values.get("fix-style", "layer"),
         unsafe_fixes=values.get("unsafe-fixes", False),
         show_fixes=values.get("show-fixes", False),

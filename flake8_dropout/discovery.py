@@ -2,7 +2,8 @@
 
 - A file named on the command line is always checked (whatever its suffix),
   unless it matches an exclude pattern the user configured.
-- A folder is walked recursively for `*.py` files, in sorted order. Skipped:
+- A folder is walked recursively for the files `include` names (by default
+  `*.py` and `*.ipynb`, matched like exclude patterns), in sorted order. Skipped:
   folders matching the exclude patterns (by default `.git`, `build`, `dist`,
   `__pycache__`, `site-packages`, `.venv`, ...), every virtual environment (a
   folder holding `pyvenv.cfg`), what `.gitignore` files ignore (the ones in
@@ -107,12 +108,19 @@ def discover(
     exclude: Sequence[Pattern],
     user_exclude: Sequence[Pattern],
     root: str,
+    include: Sequence[Pattern] = (),
 ) -> tuple[list[Target], list[PathError]]:
+    """`include`: the files a walked folder is searched for (none given: `*.py` and `*.ipynb`)."""
     targets: list[Target] = []
     errors: list[PathError] = []
     seen: dict[str, int] = {}  # real path -> index in targets
     ignores = _GitIgnores()
     excluded = Matcher(exclude)
+    if not include:
+        from .config import DEFAULT_INCLUDE
+
+        include = [Pattern(text, root) for text in DEFAULT_INCLUDE]
+    included = Matcher(include)
 
     def add(display: str, path: str, explicit: bool, real: str | None = None) -> None:
         """`real`: the real path when the caller knows it (a walked file, not a symlink)."""
@@ -137,7 +145,7 @@ def discover(
         if user_exclude and _excluded(path, user_exclude, root):
             continue
         if os.path.isdir(path):
-            walk = _Walk(excluded, ignores, add, errors)
+            walk = _Walk(excluded, included, ignores, add, errors)
             walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
         elif os.path.exists(path):
             add(display, path, True)
@@ -156,8 +164,11 @@ class _Walk:
     read only when its listing holds one.
     """
 
-    def __init__(self, excluded: Matcher, ignores: _GitIgnores, add, errors) -> None:
+    def __init__(
+        self, excluded: Matcher, included: Matcher, ignores: _GitIgnores, add, errors
+    ) -> None:
         self.excluded = excluded
+        self.included = included
         self.ignores = ignores
         self.add = add
         self.errors = errors
@@ -185,7 +196,7 @@ class _Walk:
         # normpath(join(display, name)) is this prefix + name for any entry name.
         shown_prefix = os.path.normpath(os.path.join(display, "x"))[:-1]
         real_prefix = os.path.join(real, "")
-        excluded, ignored = self.excluded, self.ignores.ignored
+        excluded, included, ignored = self.excluded, self.included, self.ignores.ignored
         for entry in entries:
             name = entry.name
             try:
@@ -198,7 +209,7 @@ class _Walk:
                 if excluded(path, name) or (stack and ignored(stack, path, True)):
                     continue
                 self.folder(path, real_prefix + name, shown_prefix + name, stack, False)
-            elif is_file and name.endswith(".py"):
+            elif is_file and included(entry.path, name):
                 path = entry.path
                 if excluded(path, name) or (stack and ignored(stack, path, False)):
                     continue

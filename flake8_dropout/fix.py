@@ -9,7 +9,7 @@ named here are replaced.
 
 from __future__ import annotations
 
-import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +17,7 @@ import libcst as cst
 
 from .analysis import (
     ClassInfo,
+    Kind,
     Scope,
     Site,
     find_argument,
@@ -37,7 +38,11 @@ from .class_facts import (
     torch_owned,
 )
 from .engine import Finding, analyse_source, deep_recursion
+from .fix_layout import INDENT, Layout, append_keyword, layer_statement
+from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
+from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import is_suppressed
+from .project import ProjectClasses, chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError, split_lines
@@ -62,11 +67,16 @@ def fix_source(
     unsafe: bool = False,
     style: str = "layer",
     selected: Callable[[str], bool] = lambda code: True,
+    line_length: int = DEFAULT_LINE_LENGTH,
+    project: ProjectClasses | None = None,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
     style: "layer" (registered nn.Dropout layers, argument form as fallback) or
-    "argument" (always `training=self.training` in place). Raises SourceError.
+    "argument" (always `training=self.training` in place). line_length: the
+    project's (see line_length.py); what the fix writes is wrapped to fit it.
+    project: the classes of the file's project, to see bases in other files.
+    Raises SourceError.
     """
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
@@ -95,16 +105,19 @@ def fix_source(
     try:
         with deep_recursion():
             pairs = _pair_nodes(module, written) if written is not module else None
+            layout = Layout(written, source, line_length)  # the file as it is written
             planner = _Planner(
                 module,
                 sites,
                 checked.classes,
                 settings,
                 style,
+                layout,
+                project,
                 (lambda node: pairs[id(node)]) if pairs is not None else (lambda node: node),
             )
             plan = planner.plan()
-            fixed = written.visit(_Rewriter(plan)).code
+            fixed = written.visit(_Rewriter(plan, layout)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
     ending = source[len(source.rstrip("\r\n")) :]
@@ -151,13 +164,8 @@ class _Plan:
     calls: dict[int, cst.Call] = field(default_factory=dict)  # id(original call) -> new call
     classes: dict[int, _ClassPlan] = field(default_factory=dict)  # id(ClassDef) -> plan
     inits: dict[int, _ClassPlan] = field(default_factory=dict)  # id(__init__ def) -> plan
-    import_line: str | None = None
-    import_after: cst.CSTNode | None = None  # module statement to put the import after
+    import_edit: ImportEdit | None = None
     notes: dict[int, str] = field(default_factory=dict)  # id(site) -> why it is fixed in place
-
-
-def _snake(layer: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", layer).lower()
 
 
 class _Rename(cst.CSTTransformer):
@@ -256,6 +264,8 @@ class _Planner:
         classes: list[ClassInfo],
         settings: Settings,
         style: str,
+        layout: Layout,
+        project: ProjectClasses | None = None,
         written: Callable[[cst.CSTNode], cst.CSTNode] = lambda node: node,
     ):
         self.module = module
@@ -269,7 +279,9 @@ class _Planner:
         self.plan_ = _Plan()
         self.module_scope = _module_scope(sites)
         self.module_writes = _module_writes(module)
-        self.nn_alias, self.nn_import = _nn_alias(module, self.module_scope)
+        self.layout = layout
+        self.project = project
+        self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
 
     def plan(self) -> _Plan:
         for site in self.sites:
@@ -280,10 +292,7 @@ class _Planner:
             if reason is not None:
                 self._plan_argument(site)
                 self.plan_.notes[id(site)] = reason
-        if self.plan_.classes and self.nn_import is not None:
-            self.plan_.import_line = self.nn_import
-            anchor = _import_anchor(self.module)
-            self.plan_.import_after = None if anchor is None else self.written(anchor)
+        self.plan_.import_edit = self.spelling.import_edit()
         return self.plan_
 
     def _code(self, node: cst.CSTNode) -> str:
@@ -309,7 +318,7 @@ class _Planner:
                 for i, arg in enumerate(call.args)
             ]
         else:
-            args = _append_keyword(call, site.function.training_keyword, value)
+            args = append_keyword(call, site.function.training_keyword, value)
         self.plan_.calls[id(call)] = call.with_changes(args=args)
 
     # -- layer form ------------------------------------------------------------
@@ -365,8 +374,9 @@ class _Planner:
         else:
             init_receiver, after = facts.init_receiver, facts.base_init_index
             init_names = _parameter_names(facts.init) | _bound_names(facts.init)
-        if self.nn_alias in init_names:
-            return f"`{self.nn_alias}` means something else in `__init__`"
+        spelled = self.spelling.spell(function.layer)
+        if spelled.split(".", 1)[0] in init_names:
+            return f"`{spelled.split('.', 1)[0]}` means something else in `__init__`"
         pieces: list[str] = []
         for keyword, arg in (("p", p_arg), ("inplace", inplace_arg)):
             if arg is None:
@@ -377,6 +387,11 @@ class _Planner:
             after = max(after, placed)
             moved = arg.value.visit(_Rename(receiver, init_receiver))
             pieces.append(f"{keyword}={self._code(moved)}")
+        project_names, project_reassigned = chain_members(info, self.project)
+        for arg in (p_arg, inplace_arg):
+            reads = _reads(arg.value, receiver) if arg is not None else None
+            for attribute in sorted(reads[1] & project_reassigned if reads else ()):
+                return f"`{receiver}.{attribute}` may be changed by a base in another file"
         if any(scan.returns for scan in facts.init_statements[: after + 1]):
             return "`__init__` may return before the layer is set"
         problem = self._skipped_by_subclass(info, descendants)
@@ -392,12 +407,21 @@ class _Planner:
         statement = None
         if attribute is None:
             taken = self._taken_in_family(info)
-            blocking = [p for p in taken.prefixes if _snake(function.layer).startswith(p)]
+            taken |= project_names
+            planned = [n for plan in self.plan_.classes.values() for n in plan.layers.values()]
+            rate = p_arg.value if p_arg is not None else None
+            attribute = layer_attribute(function.layer, rate, taken, planned)
+            blocking = [p for p in taken.prefixes if attribute.startswith(p)]
             if blocking:
                 return f"attribute names starting `{blocking[0]}` are set at run time"
-            attribute = _free_name(_snake(function.layer), taken)
-            layer = f"{self.nn_alias}.{function.layer}({', '.join(pieces)})"
-            statement = (after, f"{init_receiver}.{attribute} = {layer}")
+            indent = (
+                self.layout.body_indent(self.written(facts.init))  # type: ignore[arg-type]
+                if facts.init is not None
+                else self.layout.body_indent(self.written(info.node)) + INDENT  # type: ignore[arg-type]
+            )
+            target = f"{init_receiver}.{attribute}"
+            code = layer_statement(target, spelled, pieces, indent, self.layout.line_length)
+            statement = (after, code)
         if class_plan is None:
             class_plan = _ClassPlan(info, facts.init, init_receiver)
             self.plan_.classes[id(self.written(info.node))] = class_plan
@@ -405,6 +429,7 @@ class _Planner:
             if facts.init is not None:
                 self.plan_.inits[id(self.written(facts.init))] = class_plan
         if statement is not None:
+            self.spelling.use(spelled)
             facts.taken.add(attribute)
             class_plan.layers[key] = attribute
             class_plan.statements.append(statement)
@@ -465,9 +490,20 @@ class _Planner:
                 key = torch_class(target) if isinstance(target, str) else None
                 if key is not None:
                     torch_bases.append(key)
-                elif not (isinstance(target, str) and target in EMPTY_BASES):
+                elif isinstance(target, str) and target in EMPTY_BASES:
+                    continue
+                elif not self._seen_in_project(target):
                     return [], [], f"the base `{self._code(arg.value)}` is not seen in full"
         return ancestors, torch_bases, None
+
+    def _seen_in_project(self, target: object) -> bool:
+        """A base from another file of the project whose whole chain the CLI has read."""
+        found = (
+            self.project.lookup(target)
+            if self.project is not None and isinstance(target, str)
+            else None
+        )
+        return found is not None and found.complete and found.kind is Kind.MODULE
 
     def _taken_in_family(self, info: ClassInfo) -> Taken:
         """Names used by the class, its same-file ancestors and descendants, and torch bases.
@@ -695,31 +731,6 @@ def _parameter_names(function: cst.FunctionDef) -> set[str]:
     return names
 
 
-def _nn_alias(module: cst.Module, scope: Scope) -> tuple[str, str | None]:
-    """The file's own name for torch.nn, else a free one and the import that binds it.
-
-    Only unconditional top-level imports count: a name bound under
-    `if TYPE_CHECKING:` or in a function is not there when the layer is built.
-    """
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(
-                small.names, cst.ImportStar
-            ):
-                continue
-            for alias in small.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name) and scope.resolve(bound.value) == "torch.nn":
-                    return bound.value, None
-    alias = _free_name("nn", set(scope.bindings)) if "nn" in scope.bindings else "nn"
-    if alias != "nn":
-        alias = _free_name("torch_nn", set(scope.bindings))
-    line = "from torch import nn" if alias == "nn" else f"from torch import nn as {alias}"
-    return alias, line
-
-
 def _module_scope(sites: list[Site]) -> Scope:
     scope = sites[0].scope
     while scope.parent is not None:
@@ -844,97 +855,23 @@ def _bound_names(function: cst.FunctionDef | None) -> set[str]:
     return bindings.names
 
 
-def _free_name(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    number = 1
-    while f"{base}_{number}" in taken:
-        number += 1
-    return f"{base}_{number}"
-
-
-def _import_anchor(module: cst.Module) -> cst.CSTNode | None:
-    """The last top-level import statement before the first class (None: top of file).
-
-    A class under `if`/`try` counts where its block starts: the import must run first.
-    """
-    anchor = None
-    for statement in module.body:
-        if isinstance(statement, cst.ClassDef) or _holds_class(statement):
-            break
-        if isinstance(statement, cst.SimpleStatementLine) and any(
-            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-        ):
-            anchor = statement
-    return anchor
-
-
-def _holds_class(statement: cst.CSTNode) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            nonlocal found
-            found = True
-            return False
-
-    if isinstance(statement, cst.BaseCompoundStatement):
-        statement.visit(Finder())
-    return found
-
-
-def _append_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> list[cst.Arg]:
-    """Add `keyword=value` after the last argument, in the call's own layout.
-
-    With one argument per line and a trailing comma, the new argument gets a
-    line of its own; comments stay on the lines they describe.
-    """
-    new = cst.Arg(
-        value=value,
-        keyword=cst.Name(keyword),
-        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-    )
-    if not call.args:
-        return [new]
-    *head, last = call.args
-    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if not isinstance(last.comma, cst.Comma):
-        return [*head, last.with_changes(comma=space), new]
-    after = last.comma.whitespace_after
-    before_last = (
-        head[-1].comma.whitespace_after
-        if head and isinstance(head[-1].comma, cst.Comma)
-        else call.whitespace_before_args
-    )
-    if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(
-        before_last, cst.ParenthesizedWhitespace
-    ):
-        # `last,  # comment` then the new argument at the arguments' indent, then `)`.
-        kept = last.comma.with_changes(
-            whitespace_after=after.with_changes(last_line=before_last.last_line)
-        )
-        closing = cst.Comma(
-            whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-        )
-        return [*head, last.with_changes(comma=kept), new.with_changes(comma=closing)]
-    return [*head, last.with_changes(comma=space), new.with_changes(comma=last.comma)]
-
-
 # -- rewriting -----------------------------------------------------------------
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, plan: _Plan) -> None:
+    def __init__(self, plan: _Plan, layout: Layout) -> None:
         self.plan = plan
+        self.layout = layout
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.plan.calls.get(id(original_node))
         if replacement is None:
             return updated_node
         # Calls nested in the arguments were rewritten too: keep those rewrites.
-        return replacement.with_changes(
+        merged = replacement.with_changes(
             args=_merge_args(replacement.args, original_node, updated_node)
         )
+        return self.layout.fit_call(original_node, merged)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
@@ -962,11 +899,11 @@ class _Rewriter(cst.CSTTransformer):
         read = {receiver, "super"}
         for _, statement in class_plan.statements:
             read |= _names_in(cst.parse_statement(statement))
-        args, kwargs = _free_name("args", read), _free_name("kwargs", read)
+        args, kwargs = _unused("args", read), _unused("kwargs", read)
         lines = [
             f"def __init__({receiver}, *{args}, **{kwargs}):",
             f"    super().__init__(*{args}, **{kwargs})",
-            *(f"    {statement}" for _, statement in class_plan.statements),
+            *(textwrap.indent(statement, "    ") for _, statement in class_plan.statements),
         ]
         init = cst.parse_statement("\n".join(lines) + "\n")
         body = list(updated_node.body.body)
@@ -990,45 +927,19 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if self.plan.import_line is None:
+        if self.plan.import_edit is None:
             return updated_node
-        statement = cst.parse_statement(self.plan.import_line + "\n")
-        body = list(updated_node.body)
-        anchor = self.plan.import_after
-        if anchor is not None:
-            index = next(i for i, s in enumerate(original_node.body) if s is anchor) + 1
-        else:
-            index = _after_docstring_and_future(original_node)
-            if index < len(body):  # blank lines before the next statement come first
-                lines = list(body[index].leading_lines)  # type: ignore[union-attr]
-                blank = 0
-                while blank < len(lines) and lines[blank].comment is None:
-                    blank += 1
-                statement = statement.with_changes(leading_lines=lines[:blank])  # type: ignore[union-attr]
-                body[index] = body[index].with_changes(leading_lines=lines[blank:])  # type: ignore[union-attr]
-        body.insert(index, statement)
+        body = apply_import_edit(list(updated_node.body), self.plan.import_edit)
         return updated_node.with_changes(body=body)
 
 
-def _after_docstring_and_future(module: cst.Module) -> int:
-    index = 0
-    for index, statement in enumerate(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return index
-        small = statement.body[0]
-        is_docstring = (
-            index == 0
-            and isinstance(small, cst.Expr)
-            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
-        )
-        is_future = isinstance(small, cst.ImportFrom) and _is_future(small)
-        if not (is_docstring or is_future):
-            return index
-    return len(module.body)
-
-
-def _is_future(node: cst.ImportFrom) -> bool:
-    return isinstance(node.module, cst.Name) and node.module.value == "__future__"
+def _unused(base: str, taken: set[str]) -> str:
+    """`base`, else `base_1`, `base_2`, ...: the first not in `taken`."""
+    name, number = base, 0
+    while name in taken:
+        number += 1
+        name = f"{base}_{number}"
+    return name
 
 
 def _merge_args(planned: Sequence[cst.Arg], original: cst.Call, updated: cst.Call) -> list[cst.Arg]:

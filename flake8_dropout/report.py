@@ -21,10 +21,21 @@ class Reported:
     message: str  # starts with the code
     applicability: str  # "safe", "unsafe" or "none"
     note: str = ""  # why it is (or would be) fixed in place, or not fixed
+    cell: int | None = None  # a notebook's cell (1-based, as ruff counts); `line` is in it
+
+    @property
+    def where(self) -> str:
+        """`path:line:col`, or `path:cell N:line:col` in a notebook (as ruff prints it)."""
+        cell = "" if self.cell is None else f"cell {self.cell}:"
+        return f"{self.path}:{cell}{self.line}:{self.column + 1}"
 
     @property
     def text(self) -> str:
-        return f"{self.path}:{self.line}:{self.column + 1}: {self.message}"
+        return f"{self.where}: {self.message}"
+
+    def order(self) -> tuple:
+        """Sort key: by path, then cell, then position."""
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
 
 
 def format_text(items: Sequence[Reported]) -> str:
@@ -41,6 +52,7 @@ def format_json(items: Sequence[Reported]) -> str:
             "message": item.message,
             "fix": item.applicability,
             "fix_note": item.note or None,
+            "cell": item.cell,  # null outside notebooks
         }
         for item in items
     ]
@@ -56,11 +68,16 @@ def _escape_property(text: str) -> str:
 
 
 def format_github(items: Sequence[Reported]) -> str:
-    """GitHub Actions workflow commands: annotations on the pull request's diff."""
+    """GitHub Actions workflow commands: annotations on the pull request's diff.
+
+    A notebook's finding annotates the whole file (its line is in a cell, not in
+    the JSON that GitHub shows); the message names the cell.
+    """
     return "".join(
         f"::error title={_escape_property('flake8-dropout ' + item.code)},"
-        f"file={_escape_property(item.path)},line={item.line},col={item.column + 1}"
-        f"::{_escape_data(item.text)}\n"
+        f"file={_escape_property(item.path)}"
+        + ("" if item.cell is not None else f",line={item.line},col={item.column + 1}")
+        + f"::{_escape_data(item.text)}\n"
         for item in items
     )
 

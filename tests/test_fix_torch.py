@@ -355,7 +355,7 @@ CASES = [
         """,
         (8, 16),
         lin,
-        ("(dropout_2): Dropout(p=0.2, inplace=False)", "(dropout_3): Dropout(p=0.4"),
+        ("(dropout_layer): Dropout(p=0.2, inplace=False)", "(dropout_1_layer): Dropout(p=0.4"),
         args=("Config()",),
     ),
     Case(
@@ -602,7 +602,7 @@ CASES = [
         """,
         (8, 16),
         lin,
-        ("(dropout_1): Dropout(p=0.3, inplace=False)",),
+        ("(dropout_layer): Dropout(p=0.3, inplace=False)",),
     ),
     Case(
         "inheritance-chain-each-fixed",
@@ -636,6 +636,70 @@ CASES = [
             "(dropout_1): Dropout(p=0.3, inplace=False)",
             "(dropout_2): Dropout(p=0.2, inplace=False)",
         ),
+    ),
+    # -- the file's own words (issue 10): names after the rate, spelling, imports, layout
+    Case(
+        "names-after-the-rate-torch-nn-spelling",
+        """
+        class M(torch.nn.Module):
+            def __init__(self, dropout, activation_dropout):
+                super().__init__()
+                self.lin = torch.nn.Linear(16, 16)
+                self.dropout = dropout
+                self.activation_dropout = activation_dropout
+
+            def forward(self, x):
+                x = F.dropout(x, p=self.dropout)
+                return F.dropout(self.lin(x), p=self.activation_dropout)
+        """,
+        (8, 16),
+        lin,
+        (
+            "(dropout_layer): Dropout(p=0.2, inplace=False)",
+            "(activation_dropout_layer): Dropout(p=0.4, inplace=False)",
+        ),
+        args=(0.2, 0.4),
+        header="import torch\nimport torch.nn.functional as F\n\n\n",
+    ),
+    Case(
+        "layer-class-added-to-from-torch-nn-import",
+        """
+        class M(Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = Linear(16, 16)
+
+            def forward(self, x):
+                return dropout2d(self.lin(x).unsqueeze(-1), 0.5).squeeze(-1)
+        """,
+        (4, 8, 16),
+        lin,
+        ("(dropout2d): Dropout2d(p=0.5, inplace=False)",),
+        header="from torch.nn import Linear, Module\nfrom torch.nn.functional import dropout2d\n\n\n",
+    ),
+    Case(
+        "long-rate-wrapped-layer-statement",
+        """
+        class Config:
+            attention_probabilities_dropout_probability_for_the_whole_model = 0.3
+
+
+        class M(nn.Module):
+            def __init__(self, config):
+                super().__init__()
+                self.config = config
+                self.lin = nn.Linear(16, 16)
+
+            def forward(self, x):
+                return F.dropout(
+                    self.lin(x),
+                    self.config.attention_probabilities_dropout_probability_for_the_whole_model,
+                )
+        """,
+        (8, 16),
+        lin,
+        ("(dropout): Dropout(p=0.3, inplace=False)",),
+        args=("Config()",),
     ),
 ]
 

@@ -17,6 +17,7 @@ from flake8_dropout.fix import fix_source
 from flake8_dropout.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
+NOTEBOOK = PROJECT / "tests" / "notebooks" / "model.ipynb"
 BAD = (
     "import torch.nn.functional as F\nfrom torch import nn\n\n\n"
     "class M(nn.Module):\n    def forward(self, x):\n        return F.dropout(x)\n"
@@ -79,19 +80,25 @@ def test_hooks_with_pre_commit_try_repo(tmp_path):
     model = work / "model.py"
     model.write_text(BAD, encoding="utf-8")
     (work / "notes.txt").write_text("not python\n", encoding="utf-8")
+    notebook = work / "model.ipynb"  # types_or: [python, jupyter]
+    shutil.copy(NOTEBOOK, notebook)
     make_repo(work)
     home = tmp_path / "pre-commit-home"
 
     code, output = try_repo(hook_repo, "flake8-dropout", work, home)
     assert code == 1, output
     assert "model.py:7:16: DRP001" in output
+    assert "model.ipynb:cell 3:8:16: DRP001" in output
+    assert "model.ipynb:cell 5:4:16: DRP001" in output
     assert model.read_text(encoding="utf-8") == BAD  # the check hook writes nothing
+    assert notebook.read_bytes() == NOTEBOOK.read_bytes()
 
     code, output = try_repo(hook_repo, "flake8-dropout-fix", work, home)
     assert code == 1, output  # fails the commit: files were modified (or findings remain)
     if FIXER_WORKS:
         assert "files were modified by this hook" in output
         assert model.read_text(encoding="utf-8") == fix_source(BAD, Settings()).source
+        assert "from torch import nn" in notebook.read_text(encoding="utf-8")
         git("add", "-A", cwd=work)  # try-repo runs on what is staged
         code, output = try_repo(hook_repo, "flake8-dropout-fix", work, home)
         assert code == 0, output

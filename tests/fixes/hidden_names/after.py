@@ -10,10 +10,10 @@ class Unpacked(nn.Module):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
 
     def forward(self, x):
-        return self.dropout_1(x)
+        return self.dropout_layer(x)
 
 
 class Conditional(nn.Module):
@@ -24,10 +24,10 @@ class Conditional(nn.Module):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
 
     def forward(self, x):
-        return self.dropout_1(x)
+        return self.dropout_layer(x)
 
 
 class Guarded(nn.Module):
@@ -38,47 +38,47 @@ class Guarded(nn.Module):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
 
     def forward(self, x):
-        return self.dropout_1(x)
+        return self.dropout_layer(x)
 
 
 class Registered(nn.Module):
     def __init__(self):
         super().__init__()
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
         self.register_buffer("dropout", torch.zeros(1))
 
     def forward(self, x):
-        return self.dropout_1(x) + self.dropout
+        return self.dropout_layer(x) + self.dropout
 
 
 class Probed(nn.Module):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
 
     def forward(self, x):
         if getattr(self, "dropout", None) is not None:
             x = x * 2
-        return self.dropout_1(x)
+        return self.dropout_layer(x)
 
 
 class Set(nn.Module):
     def __init__(self):
         super().__init__()
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
         setattr(self, "dropout", 0.1)
 
     def forward(self, x):
-        return self.dropout_1(x)
+        return self.dropout_layer(x)
 
 
 class Property(nn.Module):
     def __init__(self):
         super().__init__()
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
         self.rate = 0.2
 
     @property
@@ -86,7 +86,7 @@ class Property(nn.Module):
         return self.rate
 
     def forward(self, x):
-        return self.dropout_1(x)
+        return self.dropout_layer(x)
 
 
 class Named(nn.Module):

@@ -1,12 +1,23 @@
-import torch
+"""`from torch import nn` goes where isort puts it: the torch imports' section, sorted."""
+
+import os
+from typing import Optional
+
+import numpy as np
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules.module import Module
+from transformers import PretrainedConfig
+
+from mypackage.layers import helper
 
 
-class Net(torch.nn.Module):
-    def __init__(self):
+class Net(Module):
+    def __init__(self, config: Optional[PretrainedConfig] = None):
         super().__init__()
         self.dropout = nn.Dropout(p=0.1)
+        self.scale = np.sqrt(2.0) if os.environ.get("SCALE") else 1.0
+        self.helper = helper
 
     def forward(self, x):
-        return self.dropout(x)
+        return self.dropout(x * self.scale)

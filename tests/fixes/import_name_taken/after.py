@@ -1,11 +1,11 @@
-import torch
-from torch.nn import functional as F
+import torch.nn.functional as F
 from torch import nn as torch_nn
+from torch.nn.modules.module import Module
 
 nn = "not torch.nn"
 
 
-class Net(torch.nn.Module):
+class Net(Module):
     def __init__(self):
         super().__init__()
         self.dropout = torch_nn.Dropout(p=0.1)

@@ -1,10 +1,10 @@
-import torch
-from torch.nn import functional as F
+import torch.nn.functional as F
+from torch.nn.modules.module import Module
 
 nn = "not torch.nn"
 
 
-class Net(torch.nn.Module):
+class Net(Module):
     def __init__(self):
         super().__init__()
 

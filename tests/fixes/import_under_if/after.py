@@ -1,10 +1,14 @@
-import torch
-import torch.nn.functional as F
+import os
+
+import numpy as np
 from torch import nn
 
-if torch.cuda.is_available() or True:
+if os.environ.get("WITH_TORCH", "1") == "1":
+    import torch.nn.functional as F
+    from torch.nn.modules.module import Module
 
-    class Net(torch.nn.Module):
+    # The added import goes above this block, not after `import sys` below.
+    class Net(Module):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.dropout = nn.Dropout(p=0.1)
@@ -12,6 +16,7 @@ if torch.cuda.is_available() or True:
         def forward(self, x):
             return self.dropout(x)
 
-import os
+import sys
 
-PATH = os.sep
+PATH = sys.path
+ZERO = np.zeros(1)

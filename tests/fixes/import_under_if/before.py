@@ -1,12 +1,17 @@
-import torch
-import torch.nn.functional as F
+import os
 
-if torch.cuda.is_available() or True:
+import numpy as np
 
-    class Net(torch.nn.Module):
+if os.environ.get("WITH_TORCH", "1") == "1":
+    import torch.nn.functional as F
+    from torch.nn.modules.module import Module
+
+    # The added import goes above this block, not after `import sys` below.
+    class Net(Module):
         def forward(self, x):
             return F.dropout(x, 0.1)
 
-import os
+import sys
 
-PATH = os.sep
+PATH = sys.path
+ZERO = np.zeros(1)

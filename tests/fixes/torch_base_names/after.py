@@ -5,22 +5,22 @@ from torch import nn
 class Recurrent(nn.LSTM):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dropout_1 = nn.Dropout(p=0.2)
+        self.dropout_layer = nn.Dropout(p=0.2)
 
     # nn.LSTM keeps a float `self.dropout`: the new layer takes another name.
     def forward(self, x):
         out, _ = super().forward(x)
-        return self.dropout_1(out)
+        return self.dropout_layer(out)
 
 
 class Attention(nn.MultiheadAttention):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dropout_1 = nn.Dropout(p=0.1)
+        self.dropout_layer = nn.Dropout(p=0.1)
 
     def forward(self, x):
         out, _ = super().forward(x, x, x)
-        return self.dropout_1(out)
+        return self.dropout_layer(out)
 
 
 class Encoder(nn.TransformerEncoderLayer):

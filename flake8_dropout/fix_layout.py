@@ -1,0 +1,176 @@
+"""The fix in the call's own layout, within the project's line length.
+
+- `training=self.training` added to a multi-line call goes on a line of its own,
+  at its siblings' indentation, with their trailing-comma style, and leaves no
+  trailing whitespace.
+- A rewritten call that would end up longer than the line length is wrapped as
+  ruff format wraps a call: its arguments on one indented line, else one per line
+  with a trailing comma. A new layer assignment is wrapped the same way.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from .source import split_lines
+
+INDENT = "    "
+
+
+def _blank_line(whitespace: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+    """The same indentation, without the comment or blank lines of the line before."""
+    return whitespace.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+
+
+def append_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> list[cst.Arg]:
+    """Add `keyword=value` after the last argument, in the call's own layout.
+
+    When an argument starts a line of its own, the new one does too, at that
+    argument's indentation; the closing bracket and comments stay where they were.
+    """
+    new = cst.Arg(
+        value=value,
+        keyword=cst.Name(keyword),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    if not call.args:
+        return [new]
+    *head, last = call.args
+    before = [call.whitespace_before_args]
+    before += [arg.comma.whitespace_after for arg in head if isinstance(arg.comma, cst.Comma)]
+    sibling = next(
+        (w for w in reversed(before) if isinstance(w, cst.ParenthesizedWhitespace)), None
+    )
+    trailing = isinstance(last.comma, cst.Comma)
+    # What stands between the last argument and `)`: after its comma, or right after it.
+    closing = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    if closing is None:
+        closing = last.whitespace_after_arg
+    if sibling is None:
+        # Every argument starts on the opening line: one more on that line.
+        if trailing:
+            space = last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(" "))
+            return [*head, last.with_changes(comma=space), new.with_changes(comma=last.comma)]
+        space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return [
+            *head,
+            last.with_changes(comma=space, whitespace_after_arg=cst.SimpleWhitespace("")),
+            new.with_changes(whitespace_after_arg=last.whitespace_after_arg),
+        ]
+    if isinstance(closing, cst.ParenthesizedWhitespace):
+        # `last,  # comment` keeps its comment; the new argument comes at the siblings' indent.
+        separator = closing.with_changes(indent=sibling.indent, last_line=sibling.last_line)
+        before_bracket: cst.BaseParenthesizableWhitespace = _blank_line(closing)
+    else:
+        separator = _blank_line(sibling)
+        before_bracket = cst.SimpleWhitespace("")  # `)` stays right after the last argument
+    comma = cst.Comma(whitespace_after=separator)
+    last = last.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
+    if trailing:
+        new = new.with_changes(comma=cst.Comma(whitespace_after=before_bracket))
+    else:
+        new = new.with_changes(whitespace_after_arg=before_bracket)
+    return [*head, last, new]
+
+
+class Layout:
+    """Positions in the file as it was, to measure the lines a rewrite produces."""
+
+    def __init__(self, module: cst.Module, source: str, line_length: int) -> None:
+        self.module = module
+        self.lines = [line.rstrip("\r\n") for line in split_lines(source)]
+        self.line_length = line_length
+        self._positions: dict[cst.CSTNode, CodeRange] | None = None
+
+    def _range(self, node: cst.CSTNode) -> CodeRange | None:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        return self._positions.get(node)
+
+    def indent_of(self, node: cst.CSTNode) -> str:
+        """The leading whitespace of the line `node` starts on."""
+        where = self._range(node)
+        if where is None:
+            return ""
+        line = self.lines[where.start.line - 1]
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def body_indent(self, block_owner: cst.FunctionDef | cst.ClassDef) -> str:
+        """The indentation of the statements inside a def or class."""
+        body = block_owner.body
+        step = body.indent if isinstance(body, cst.IndentedBlock) else None
+        return self.indent_of(block_owner) + (
+            step if step is not None else self.module.default_indent
+        )
+
+    def fit_call(self, original: cst.Call, new: cst.Call) -> cst.Call:
+        """`new` (the rewrite of `original`), wrapped if its line would grow past the limit."""
+        if original.lpar or original.rpar:
+            return new
+        where = self._range(original)
+        if where is None:
+            return new
+        text = self.module.code_for_node(new)
+        if "\n" in text or "\r" in text:
+            return new  # a multi-line call keeps the layout its author gave it
+        first = self.lines[where.start.line - 1]
+        last = self.lines[where.end.line - 1]
+        prefix, suffix = first[: where.start.column], last[where.end.column :]
+        length = len(prefix) + len(text) + len(suffix)
+        was = len(first) if where.start.line == where.end.line else 0
+        if length <= self.line_length or length <= was or not new.args:
+            return new
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        return wrap_call(new, indent, self.line_length)
+
+
+def _own_line(indent: str) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(),
+        empty_lines=[],
+        indent=False,
+        last_line=cst.SimpleWhitespace(indent),
+    )
+
+
+def wrap_call(call: cst.Call, indent: str, line_length: int) -> cst.Call:
+    """ruff format's wrap: the arguments on one line of their own, else one per line."""
+    inner = indent + INDENT
+    plain = [
+        arg.with_changes(
+            comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace("")
+        )
+        for arg in call.args
+    ]
+    joined = ", ".join(cst.Module([]).code_for_node(arg) for arg in plain)
+    if len(inner) + len(joined) <= line_length:
+        args = [
+            arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            for arg in plain[:-1]
+        ]
+        args.append(plain[-1].with_changes(whitespace_after_arg=_own_line(indent)))
+    else:
+        args = [
+            arg.with_changes(comma=cst.Comma(whitespace_after=_own_line(inner))) for arg in plain
+        ]
+        args[-1] = plain[-1].with_changes(comma=cst.Comma(whitespace_after=_own_line(indent)))
+    return call.with_changes(whitespace_before_args=_own_line(inner), args=args)
+
+
+def layer_statement(
+    target: str, layer: str, arguments: list[str], indent: str, line_length: int
+) -> str:
+    """`target = layer(arguments)`, wrapped as ruff format would at `indent`.
+
+    The continuation lines are relative to the statement's own indentation (the
+    block it is inserted into adds that).
+    """
+    line = f"{target} = {layer}({', '.join(arguments)})"
+    if len(indent) + len(line) <= line_length or not arguments:
+        return line
+    joined = ", ".join(arguments)
+    if len(indent) + len(INDENT) + len(joined) <= line_length:
+        return f"{target} = {layer}(\n{INDENT}{joined}\n)"
+    return f"{target} = {layer}(\n" + "".join(f"{INDENT}{a},\n" for a in arguments) + ")"

@@ -1,0 +1,303 @@
+"""The project's own classes: bases imported from other files of the same project.
+
+flake8 hands the plugin one file at a time. The command line knows where that
+file lives, so the fixer can follow a base class imported from another file of
+the project (`from .base import BaseModel`, `from cogdl.models import
+BaseModel`): when every base on the chain is seen (torch's, a configured
+module base, or another class of the project), a layer can be added to the
+subclass, named apart from every attribute and method the chain uses.
+
+Only the files on a base chain are read, with `ast`, each once per process.
+Imports are resolved as Python would: relative ones from the file's package,
+absolute ones from the folder that holds the file's top-level package.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .analysis import Classifier, ClassInfo, Kind, qualify
+from .settings import Settings
+
+_CONTAINERS = frozenset(
+    {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+)
+_MAX_DEPTH = 16  # import re-exports and base chains longer than this are not followed
+
+
+@dataclass(frozen=True)
+class ProjectClass:
+    """What the fixer needs to know of a base class defined in another file."""
+
+    kind: Kind
+    complete: bool  # every base on the chain is seen and none runs over its children
+    names: frozenset[str]  # attributes and methods the chain sets, reads or defines
+    reassigned: frozenset[str]  # attributes its methods other than __init__ assign
+
+
+@lru_cache(maxsize=512)
+def _parse(path: str, stamp: tuple[int, int]) -> ast.Module | None:
+    try:
+        with open(path, "rb") as handle:
+            return ast.parse(handle.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _module(path: str) -> ast.Module | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _parse(path, (stat.st_mtime_ns, stat.st_size))
+
+
+def _import_root(folder: str) -> str:
+    """The folder that holds the top-level package `folder` belongs to."""
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+def _module_file(folder: str, parts: list[str]) -> str | None:
+    base = os.path.join(folder, *parts)
+    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    if isinstance(node, ast.Subscript):  # Generic[T]
+        return _dotted(node.value)
+    return None
+
+
+@dataclass
+class _File:
+    """One project file: its top-level classes and the import target of each name."""
+
+    path: str
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)  # name -> dotted target
+
+    @classmethod
+    def read(cls, path: str) -> _File | None:
+        tree = _module(path)
+        if tree is None:
+            return None
+        found = cls(path)
+        for statement in tree.body:
+            if isinstance(statement, ast.ClassDef):
+                found.classes[statement.name] = statement
+                found.imports.pop(statement.name, None)
+            elif isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.asname is not None:
+                        found.imports[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".", 1)[0]
+                        found.imports[head] = head
+                    found.classes.pop(alias.asname or alias.name.split(".", 1)[0], None)
+            elif isinstance(statement, ast.ImportFrom):
+                prefix = "." * statement.level + (statement.module or "")
+                joiner = "" if prefix.endswith(".") else "."
+                for alias in statement.names:
+                    if alias.name == "*":
+                        continue
+                    bound = alias.asname or alias.name
+                    found.imports[bound] = f"{prefix}{joiner}{alias.name}"
+                    found.classes.pop(bound, None)
+        return found
+
+    def target(self, dotted: str) -> str | None:
+        """The import target of a dotted name used in this file, None if not imported."""
+        head, _, rest = dotted.partition(".")
+        imported = self.imports.get(head)
+        if imported is None:
+            return None
+        return f"{imported}.{rest}" if rest else imported
+
+
+class ProjectClasses:
+    """Resolves the import targets of one file to classes of its project."""
+
+    def __init__(self, path: str, settings: Settings) -> None:
+        self.path = os.path.abspath(path)
+        self.classifier = Classifier(settings)
+        self._classes: dict[tuple[str, str], ProjectClass | None] = {}
+
+    def lookup(self, target: str) -> ProjectClass | None:
+        """The project class an import target of this file names (None: not one we can see)."""
+        return self._resolve(self.path, target, 0)
+
+    def _resolve(self, importer: str, target: str, depth: int) -> ProjectClass | None:
+        if depth > _MAX_DEPTH:
+            return None
+        located = self._locate(importer, target)
+        if located is None:
+            return None
+        path, name = located
+        found = _File.read(path)
+        if found is None:
+            return None
+        if name in found.classes:
+            return self._class(found, name, depth)
+        reexported = found.imports.get(name)
+        if reexported is not None:  # `from .base import BaseModel` in a package __init__
+            return self._resolve(path, reexported, depth + 1)
+        return None
+
+    def _locate(self, importer: str, target: str) -> tuple[str, str] | None:
+        """(file, class name in it) for a dotted import target seen from `importer`."""
+        level = len(target) - len(target.lstrip("."))
+        parts = [p for p in target.lstrip(".").split(".") if p]
+        if not parts:
+            return None
+        if level:
+            folder = os.path.dirname(importer)
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+        else:
+            folder = _import_root(os.path.dirname(importer))
+        if len(parts) > 1:
+            module = _module_file(folder, parts[:-1])
+        elif level:  # `from . import Base`: a name of the package's __init__.py
+            init = os.path.join(folder, "__init__.py")
+            module = init if os.path.isfile(init) else None
+        else:
+            module = None  # a bare top-level name is a module, not a class
+        return (module, parts[-1]) if module is not None else None
+
+    def _class(self, found: _File, name: str, depth: int) -> ProjectClass | None:
+        key = (found.path, name)
+        if key in self._classes:
+            return self._classes[key]
+        self._classes[key] = None  # a cycle resolves to "not seen"
+        node = found.classes[name]
+        kinds: set[Kind] = set()
+        complete = not node.decorator_list
+        names: set[str] = set()
+        reassigned: set[str] = set()
+        for base in node.bases:
+            dotted = _dotted(base)
+            if dotted is None:
+                kinds.add(Kind.UNKNOWN)
+                complete = False
+                continue
+            if dotted in found.classes and dotted != name:
+                parent = self._class(found, dotted, depth + 1)
+            else:
+                target = found.target(dotted)
+                kind = self.classifier.name_kind(target) if target is not None else Kind.UNKNOWN
+                if kind is not Kind.UNKNOWN:
+                    kinds.add(kind)
+                    if target.startswith("torch.") and target.rsplit(".", 1)[1] in _CONTAINERS:
+                        complete = False
+                    continue
+                parent = self._resolve(found.path, target, depth + 1) if target else None
+            if parent is None:
+                kinds.add(Kind.UNKNOWN)
+                complete = False
+                continue
+            kinds.add(parent.kind)
+            complete = complete and parent.complete
+            names |= parent.names
+            reassigned |= parent.reassigned
+        own_names, own_reassigned, forward = _members(node)
+        names |= own_names
+        reassigned |= own_reassigned
+        if Kind.MODULE in kinds:
+            kind = Kind.MODULE
+        elif Kind.FUNCTION in kinds:
+            kind = Kind.FUNCTION
+        elif Kind.UNKNOWN in kinds:
+            kind = Kind.MODULE if forward else Kind.UNKNOWN
+        else:
+            kind = Kind.NOT_MODULE
+        result = ProjectClass(kind, complete, frozenset(names), frozenset(reassigned))
+        self._classes[key] = result
+        return result
+
+
+def _members(node: ast.ClassDef) -> tuple[set[str], set[str], bool]:
+    """(names used, attributes assigned outside __init__, defines forward) of one class."""
+    names: set[str] = set()
+    reassigned: set[str] = set()
+    forward = False
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        forward = forward or statement.name == "forward"
+        arguments = [*statement.args.posonlyargs, *statement.args.args]
+        if not arguments:
+            continue
+        receiver = arguments[0].arg
+        for inner in ast.walk(statement):
+            if (
+                isinstance(inner, ast.Attribute)
+                and isinstance(inner.value, ast.Name)
+                and inner.value.id == receiver
+            ):
+                names.add(inner.attr)
+            if statement.name == "__init__" or not isinstance(
+                inner, (ast.Attribute, ast.Subscript)
+            ):
+                continue
+            if not isinstance(inner.ctx, (ast.Store, ast.Del)):
+                continue
+            # `self.p = ...`, `self.cfg.p = ...`, `self.rates[0] = ...`: what `self.X` holds changes
+            chain: ast.expr = inner
+            while isinstance(chain, (ast.Attribute, ast.Subscript)):
+                owner = chain.value
+                if isinstance(owner, ast.Name) and owner.id == receiver:
+                    if isinstance(chain, ast.Attribute):
+                        reassigned.add(chain.attr)
+                    break
+                chain = owner
+    return names, reassigned, forward
+
+
+def chain_members(info: ClassInfo, project: ProjectClasses | None) -> tuple[set[str], set[str]]:
+    """(names used, attributes reassigned) by the project classes `info` inherits from.
+
+    Same-file bases are walked too: their own members are the fixer's to see, the
+    project classes above them are gathered here.
+    """
+    names: set[str] = set()
+    reassigned: set[str] = set()
+    if project is None:
+        return names, reassigned
+    seen: set[int] = set()
+    pending = [info]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for arg in current.node.bases:
+            target = qualify(arg.value, current.scope)
+            if isinstance(target, ClassInfo):
+                pending.append(target)
+            elif isinstance(target, str):
+                found = project.lookup(target)
+                if found is not None:
+                    names |= found.names
+                    reassigned |= found.reassigned
+    return names, reassigned
