@@ -204,6 +204,23 @@ def _read(job: Job) -> bytes:
         raise SourceError(f"cannot read: {error.strerror or error}") from None
 
 
+def _fix(context: Context, job: Job, text: str):  # -> fix.FixResult
+    """The fixer on a file's text, or a notebook's module, with the run's options."""
+    from .fix import fix_source
+    from .line_length import line_length_for
+    from .project import ProjectClasses
+
+    return fix_source(
+        text,
+        context.settings,
+        unsafe=context.unsafe,
+        style=context.style,
+        selected=context.is_selected,
+        line_length=line_length_for(job.path or context.stdin_path),
+        project=ProjectClasses(job.path, context.settings) if job.path else None,
+    )
+
+
 def _work(context: Context, job: Job) -> Outcome:
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
     data = _read(job)
@@ -222,19 +239,7 @@ def _work(context: Context, job: Job) -> Outcome:
     if context.mode == "check":
         return Outcome(_rows(check(text, context.settings, tree=tree), text), parsed=job.explicit)
 
-    from .fix import fix_source
-    from .line_length import line_length_for
-    from .project import ProjectClasses
-
-    result = fix_source(
-        text,
-        context.settings,
-        unsafe=context.unsafe,
-        style=context.style,
-        selected=context.is_selected,
-        line_length=line_length_for(job.path or context.stdin_path),
-        project=ProjectClasses(job.path, context.settings) if job.path else None,
-    )
+    result = _fix(context, job, text)
     new = result.source
     fixed = [
         (f.line, f.column, f.code.value, f.message, f.applicability.value, result.notes.get(f, ""))
@@ -298,15 +303,7 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
     if context.mode == "check":
         outcome.rows = in_cells(_rows(check(text, context.settings, tree=tree), text))
         return outcome
-    from .fix import fix_source
-
-    result = fix_source(
-        text,
-        context.settings,
-        unsafe=context.unsafe,
-        style=context.style,
-        selected=context.is_selected,
-    )
+    result = _fix(context, job, text)
     new = result.source
     fixed = [
         (f.line, f.column, f.code.value, f.message, f.applicability.value, result.notes.get(f, ""))

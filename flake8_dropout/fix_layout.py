@@ -122,6 +122,10 @@ class Layout:
         was = len(first) if where.start.line == where.end.line else 0
         if length <= self.line_length or length <= was or not new.args:
             return new
+        if "#" in suffix:
+            # Wrapping would move a trailing comment (a noqa or type-ignore directive)
+            # off the line it speaks for: a long line is the lesser harm.
+            return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
         return wrap_call(new, indent, self.line_length)
 

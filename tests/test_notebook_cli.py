@@ -62,9 +62,12 @@ def test_fix_writes_only_the_fixed_cells(work):
     after = (work / "model.ipynb").read_bytes()
     old, new = sources(before), sources(after)
     changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
-    assert changed == [2, 3, 5]  # the import joins cell 2's; each layer its class's cell
-    assert new[1] == old[1] + "\nfrom torch import nn"  # after the last import
-    assert "self.dropout = nn.Dropout(p=self.p)" in new[2]
+    # Each layer goes into its class's cell; an import, if the fix needs one
+    # (`import torch` may be enough), joins the imports of cell 2.
+    assert changed in ([2, 3, 5], [3, 5])
+    if 2 in changed:
+        assert new[1].startswith(old[1] + "\n")
+    assert "self.dropout = " in new[2] and "Dropout(p=self.p)" in new[2]
     assert new[4].startswith("%%time\nclass Head(Block):\n    def __init__(self, *args, **kwargs):")
     # Byte for byte what Jupyter (nbformat) would write for these sources: outputs,
     # metadata, ids, key order, indentation and the last newline untouched.
@@ -84,10 +87,10 @@ def test_diff_shows_cells_and_writes_nothing(work):
     code, out, err = run("--diff", ".", cwd=work)
     assert code == 1, err
     assert (work / "model.ipynb").read_bytes() == before
-    assert "--- model.ipynb:cell 2\n+++ model.ipynb:cell 2\n" in out
-    assert " import torch.nn.functional as F\n+from torch import nn\n" in out
+    headers = [line for line in out.splitlines() if line.startswith(("--- ", "+++ "))]
+    cells = ["3", "5"] if "cell 2" not in out else ["2", "3", "5"]
+    assert headers == [f"{sign} model.ipynb:cell {n}" for n in cells for sign in ("---", "+++")]
     assert "No newline at end of file" not in out  # a cell's last line, ended for the diff
-    assert "--- model.ipynb:cell 3\n" in out and "--- model.ipynb:cell 5\n" in out
     assert "-        return F.dropout(self.linear(x), self.p)\n" in out
     assert '"source"' not in out  # cells' Python, not JSON
     assert "Would fix 2 findings." in err
@@ -169,7 +172,7 @@ def test_cache_keeps_the_cell(work):
     [entry] = data["files"].values()
     assert [row[5] for row in entry[3]] == [3, 5]
     for row in entry[3]:
-        row[3] = row[3].replace("DRP001", "DRP001 (from the cache)")
+        row[3] += " (from the cache)"
     cache.write_text(json.dumps(data))
     code, out, _ = run_cli(".", "--output-format", "json", cwd=work)
     assert code == 1

@@ -30,6 +30,7 @@ def execute(path: Path) -> list[str]:
     client = nbclient.NotebookClient(
         notebook,
         timeout=300,
+        startup_timeout=180,  # a loaded CI machine starts kernels slowly
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
