@@ -387,7 +387,7 @@ class _Planner:
             after = max(after, placed)
             moved = arg.value.visit(_Rename(receiver, init_receiver))
             pieces.append(f"{keyword}={self._code(moved)}")
-        project_names, project_reassigned = chain_members(info, self.project)
+        project_names, project_reassigned, project_init = chain_members(info, self.project)
         for arg in (p_arg, inplace_arg):
             reads = _reads(arg.value, receiver) if arg is not None else None
             for attribute in sorted(reads[1] & project_reassigned if reads else ()):
@@ -397,7 +397,7 @@ class _Planner:
         problem = self._skipped_by_subclass(info, descendants)
         if problem is None:
             problem = self._runs_before_layer(
-                site, facts, after, ancestors, torch_bases, descendants
+                site, facts, after, ancestors, torch_bases, descendants, project_init
             )
         if problem is not None:
             return problem
@@ -407,7 +407,8 @@ class _Planner:
         statement = None
         if attribute is None:
             taken = self._taken_in_family(info)
-            taken |= project_names
+            taken |= {n for n in project_names if not n.endswith("*")}
+            taken.prefixes += tuple(n[:-1] for n in project_names if n.endswith("*"))
             planned = [n for plan in self.plan_.classes.values() for n in plan.layers.values()]
             rate = p_arg.value if p_arg is not None else None
             attribute = layer_attribute(function.layer, rate, taken, planned)
@@ -610,6 +611,7 @@ class _Planner:
         ancestors: list[ClassInfo],
         torch_bases: list[str],
         descendants: list[ClassInfo],
+        project_init: set[str],
     ) -> str | None:
         """Why the call's method may run before `__init__` sets the layer (a sizing pass)."""
         method = site.method.node
@@ -625,6 +627,7 @@ class _Planner:
                 reached |= self_references(init.body, self._facts(ancestor).init_receiver)
         for key in torch_bases:
             reached |= torch_init_calls(key)
+        reached |= project_init  # what a base in another file calls in its __init__
         for child in descendants:
             child_facts = self._facts(child)
             if child_facts.init is None:
