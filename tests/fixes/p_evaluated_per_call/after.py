@@ -11,5 +11,7 @@ class Net(nn.Module):
         self.dropout = nn.Dropout(p=min(float(self.rate), 0.5))
 
     def forward(self, x):
-        x = F.dropout(x, random.uniform(0.0, 0.5), training=self.training)  # a new p at every call: in place
+        x = F.dropout(
+            x, random.uniform(0.0, 0.5), training=self.training
+        )  # a new p at every call: in place
         return self.dropout(x)  # pure builtins: a layer

@@ -8,4 +8,6 @@ class Net(Base):
         super().__init__()
 
     def forward(self, x):
-        return F.dropout(x, 0.1, training=self.training)  # Base may already own `self.dropout`
+        return F.dropout(
+            x, 0.1, training=self.training
+        )  # Base may already own `self.dropout`
