@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and fix it into nn.Dropout layers.",
         epilog="Exit status: 0 nothing to report, 1 findings remain, 2 usage error or a file "
         "that cannot be read or parsed. Settings are read from [tool.flake8-dropout] in "
-        "pyproject.toml; flags override them.",
+        "pyproject.toml; flags override them. Subcommands: 'flake8-dropout rule CODE' explains "
+        "a code; 'flake8-dropout server' runs the language server (write ./rule or ./server "
+        "to check a path of that name).",
     )
     add = parser.add_argument
     add(
@@ -77,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FIX_STYLES,
         default=None,
         help="layer: register nn.Dropout layers (default); argument: pass training=self.training",
+    )
+    fixing.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="silence every current finding with a # noqa: DRP00N comment on its line",
     )
     fixing.add_argument(
         "--show-fixes",
@@ -108,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     output = parser.add_argument_group("output")
     output.add_argument("--output-format", choices=OUTPUT_FORMATS, default=None)
     output.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per code"
+    )
+    output.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even if findings remain (errors: still 2)"
     )
     output.add_argument("-q", "--quiet", action="store_true", help="no closing summary")
@@ -135,7 +145,7 @@ class Context:
     settings: object  # Settings
     select: tuple[str, ...]
     ignore: tuple[str, ...]
-    mode: str  # "check", "fix", "diff"
+    mode: str  # "check", "fix", "diff", "add-noqa"
     unsafe: bool
     style: str
     stdin_path: str | None = None  # --stdin-filename: where the project's line length is read
@@ -164,20 +174,20 @@ class Outcome:
     diff: str = ""
     output: bytes | None = None  # the fixed bytes (stdin)
     cell_errors: list[tuple[int, str]] = field(default_factory=list)  # notebook cells left out
+    noqa_added: int = 0  # --add-noqa: comments added or extended
 
 
 def _rows(findings, text: str, notes: dict | None = None) -> list[tuple]:
-    from .noqa import is_suppressed
-    from .source import split_lines
+    from .noqa import NoqaLines
 
     if not findings:
         return []
-    lines = split_lines(text)
+    noqa = NoqaLines(text)
     notes = notes or {}
     return [
         (f.line, f.column, f.code.value, f.message, f.applicability.value, notes.get(f, f.note))
         for f in findings
-        if not is_suppressed(lines[f.line - 1] if f.line <= len(lines) else "", f.code.value)
+        if not noqa.suppresses(f.line, f.code.value)
     ]
 
 
@@ -222,6 +232,8 @@ def _fix(context: Context, job: Job, text: str):  # -> fix.FixResult
 
 
 def _work(context: Context, job: Job) -> Outcome:
+    if context.mode == "add-noqa":
+        return _add_noqa(context, job)
     # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
     data = _read(job)
     from .notebook import is_notebook
@@ -344,6 +356,37 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
     return outcome
 
 
+def _add_noqa(context: Context, job: Job) -> Outcome:
+    """Silence the file's selected findings; what remains is checked again, from the new text."""
+    from .add_noqa import add_noqa
+    from .engine import check, parse_ast
+    from .source import decode
+
+    if (job.path or job.display).lower().endswith(".ipynb"):
+        raise SourceError("--add-noqa does not edit notebooks yet; add the # noqa in the cell")
+    data = _read(job)
+    decoded = decode(data)
+    text = decoded.text
+    tree = parse_ast(text) if job.explicit else None  # as when checking (see _work)
+    rows = _rows(check(text, context.settings, tree=tree), text)
+    new, added = add_noqa(text, [(row[0], row[2]) for row in rows if context.is_selected(row[2])])
+    outcome = Outcome(rows, parsed=True, output=decoded.encode(new), noqa_added=added)
+    if new != text:
+        try:
+            new_tree = parse_ast(new)
+        except SourceError as error:
+            raise SourceError(f"the noqa comments do not parse ({error}); left unchanged") from None
+        outcome.rows = _rows(check(new, context.settings, tree=new_tree), new)
+        if job.path is not None:
+            from .source import write_atomic
+
+            try:
+                write_atomic(Path(job.path), outcome.output)
+            except OSError as error:
+                raise SourceError(f"cannot write: {error.strerror or error}") from None
+    return outcome
+
+
 def run_job(context: Context, job: Job) -> Outcome:
     """`_work` that never raises: every failure becomes the file's error."""
     try:
@@ -456,6 +499,10 @@ def _usage_error(message: str) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    from .commands import SUBCOMMANDS, run_subcommand
+
+    if argv and argv[0] in SUBCOMMANDS:  # `rule CODE`, `server`: see commands.py
+        return run_subcommand(argv[0], argv[1:])
     # `--` ends the options (a file may be named `-x.py`); argparse's intermixed
     # parsing does not honour it, so the paths after it are added here.
     after_dashes: list[str] = []
@@ -495,7 +542,10 @@ def _main(argv: list[str]) -> int:
     except ConfigError as error:
         return _usage_error(str(error))
 
+    if args.add_noqa and (args.fix or args.diff):
+        return _usage_error("--add-noqa cannot be combined with --fix or --diff")
     mode = "diff" if args.diff else ("fix" if args.fix else "check")
+    mode = "add-noqa" if args.add_noqa else mode
     context = Context(
         options.settings,
         options.select,
@@ -575,7 +625,7 @@ def _main(argv: list[str]) -> int:
             data = data.encode("utf-8")
         stdin_outcome = run_job(context, Job(-1, stdin_display, None, data, True, len(data), False))
         results.append((stdin_display, stdin_outcome))
-        if mode == "fix":
+        if mode in ("fix", "add-noqa"):
             # An editor replaces its buffer with this: on an error, give the input back.
             out = stdin_outcome.output if stdin_outcome.error is None else data
             sys.stdout.flush()
@@ -587,6 +637,7 @@ def _main(argv: list[str]) -> int:
     remaining: list[Reported] = []
     fixed: list[Reported] = []
     diffs: list[tuple[str, str]] = []
+    noqa_added = 0
     for display, outcome in results:
         if outcome.error is not None:
             errors.append((display, outcome.error))
@@ -598,16 +649,27 @@ def _main(argv: list[str]) -> int:
         fixed.extend(Reported(display, *row) for row in outcome.fixed)
         if outcome.diff:
             diffs.append((display, outcome.diff))
+        noqa_added += outcome.noqa_added
     remaining.sort(key=Reported.order)
     fixed.sort(key=Reported.order)
     errors.sort()
 
     findings_stream = sys.stdout
-    if mode == "diff" or (mode == "fix" and stdin_outcome is not None):
+    if mode == "diff" or (mode in ("fix", "add-noqa") and stdin_outcome is not None):
         findings_stream = sys.stderr
     if mode == "diff":
         _write(sys.stdout, "".join(diff for _, diff in sorted(diffs)))
-    _write(findings_stream, FORMATS[options.output_format](remaining))
+    if args.statistics:
+        from .report import format_statistics
+
+        _write(
+            findings_stream,
+            format_statistics(remaining, options.output_format, options.unsafe_fixes),
+        )
+    else:
+        _write(findings_stream, FORMATS[options.output_format](remaining))
+    if mode == "add-noqa" and not args.quiet:
+        _write(sys.stderr, f"Added {noqa_added} noqa directive{'' if noqa_added == 1 else 's'}.\n")
     if options.show_fixes and fixed:
         verb = "Would fix" if mode == "diff" else "Fixed"
         notes = [f" ({item.note})" if item.note else "" for item in fixed]

@@ -53,7 +53,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 DEFAULT_INCLUDE: tuple[str, ...] = ("*.py", "*.ipynb")
 
 FIX_STYLES = ("layer", "argument")
-OUTPUT_FORMATS = ("text", "json", "github")
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit", "json-lines")
 _CODE_PREFIX = re.compile(r"^[A-Z]+[0-9]*$")
 
 #: Option name -> kind. Names are those of the flags (`--extend-select`);

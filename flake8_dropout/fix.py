@@ -41,11 +41,11 @@ from .engine import Finding, analyse_source, deep_recursion
 from .fix_layout import INDENT, Layout, append_keyword, layer_statement
 from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
 from .line_length import DEFAULT_LINE_LENGTH
-from .noqa import is_suppressed
+from .noqa import NoqaLines
 from .project import ProjectClasses, chain_members
 from .rules import Applicability
 from .settings import Settings
-from .source import SourceError, split_lines
+from .source import SourceError
 
 STYLES = ("layer", "argument")
 
@@ -69,6 +69,7 @@ def fix_source(
     selected: Callable[[str], bool] = lambda code: True,
     line_length: int = DEFAULT_LINE_LENGTH,
     project: ProjectClasses | None = None,
+    only: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
     """Rewrite every fixable, selected, non-noqa finding of `source`.
 
@@ -76,7 +77,8 @@ def fix_source(
     "argument" (always `training=self.training` in place). line_length: the
     project's (see line_length.py); what the fix writes is wrapped to fit it.
     project: the classes of the file's project, to see bases in other files.
-    Raises SourceError.
+    `only` narrows the findings further (the language server fixes one at a
+    time). Raises SourceError.
     """
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
@@ -86,12 +88,14 @@ def fix_source(
     if not checked.sites:
         return FixResult(source, [], found, notes)
     allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
-    lines = split_lines(source)
+    noqa = NoqaLines(source)
     chosen = []
     for site, finding in zip(checked.sites, checked.findings):
         if finding.applicability is Applicability.NONE or not selected(finding.code.value):
             continue
-        if is_suppressed(lines[finding.line - 1], finding.code.value):
+        if not only(finding):
+            continue
+        if noqa.suppresses(finding.line, finding.code.value):
             notes[finding] = "# noqa"
         elif finding.applicability not in allowed:
             notes[finding] = "an unsafe fix: needs --unsafe-fixes"

@@ -10,12 +10,18 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .source import split_lines
 
 INDENT = "    "
+#: Comments that tools read for their own physical line only.
+_LINE_DIRECTIVE = re.compile(
+    r"#.*\b(noqa|type:\s*ignore|pyright:|pylint:|pragma|fmt:)", re.IGNORECASE
+)
 
 
 def _blank_line(whitespace: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
@@ -122,9 +128,9 @@ class Layout:
         was = len(first) if where.start.line == where.end.line else 0
         if length <= self.line_length or length <= was or not new.args:
             return new
-        if "#" in suffix:
-            # Wrapping would move a trailing comment (a noqa or type-ignore directive)
-            # off the line it speaks for: a long line is the lesser harm.
+        if _LINE_DIRECTIVE.search(suffix):
+            # Wrapping would move a directive that speaks for its line (a noqa, a
+            # type-ignore) onto the call's last line: a long line is the lesser harm.
             return new
         indent = first[: len(first) - len(first.lstrip(" \t"))]
         return wrap_call(new, indent, self.line_length)

@@ -11,6 +11,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .dashboards import FORMATS as DASHBOARD_FORMATS
+
 
 @dataclass(frozen=True, order=True)
 class Reported:
@@ -28,6 +30,12 @@ class Reported:
         """`path:line:col`, or `path:cell N:line:col` in a notebook (as ruff prints it)."""
         cell = "" if self.cell is None else f"cell {self.cell}:"
         return f"{self.path}:{cell}{self.line}:{self.column + 1}"
+
+    @property
+    def description(self) -> str:
+        """The message without the code that `code` already holds (JSON, SARIF, JUnit)."""
+        prefix = self.code + " "
+        return self.message.removeprefix(prefix)
 
     @property
     def text(self) -> str:
@@ -49,7 +57,7 @@ def format_json(items: Sequence[Reported]) -> str:
             "line": item.line,
             "column": item.column + 1,
             "code": item.code,
-            "message": item.message,
+            "message": item.description,
             "fix": item.applicability,
             "fix_note": item.note or None,
             "cell": item.cell,  # null outside notebooks
@@ -82,7 +90,43 @@ def format_github(items: Sequence[Reported]) -> str:
     )
 
 
-FORMATS = {"text": format_text, "json": format_json, "github": format_github}
+FORMATS = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+    **DASHBOARD_FORMATS,  # sarif, gitlab, junit, json-lines
+}
+
+
+def format_statistics(items: Sequence[Reported], output_format: str, unsafe_fixes: bool) -> str:
+    """The number of findings per code, as `ruff --statistics` prints it (json: a list)."""
+    from .rule_docs import RULES
+
+    counts: dict[str, list[Reported]] = {}
+    for item in items:
+        counts.setdefault(item.code, []).append(item)
+    fixable_with = {"safe", "unsafe"} if unsafe_fixes else {"safe"}
+    rows = [
+        {
+            "code": code,
+            "name": RULES[code].name if code in RULES else "",
+            "count": len(found),
+            "fixable": any(item.applicability in fixable_with for item in found),
+        }
+        for code, found in sorted(counts.items(), key=lambda entry: (-len(entry[1]), entry[0]))
+    ]
+    if output_format == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    if not rows:
+        return ""
+    count_width = max(len(str(row["count"])) for row in rows)
+    code_width = max(len(row["code"]) for row in rows)
+    any_fixable = any(row["fixable"] for row in rows)
+    return "".join(
+        f"{row['count']:>{count_width}}\t{row['code']:<{code_width}}\t"
+        f"{('[*] ' if row['fixable'] else '    ') if any_fixable else ''}{row['name']}\n"
+        for row in rows
+    )
 
 
 def _count(number: int, word: str) -> str:

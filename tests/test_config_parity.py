@@ -67,7 +67,8 @@ def cli(cwd):
     )
     assert result.returncode in (0, 1), result.stderr
     rows = json.loads(result.stdout)
-    return sorted((r["path"], r["line"], r["column"], r["message"]) for r in rows)
+    # flake8 prints the code before the message; JSON keeps it in `code` only.
+    return sorted((r["path"], r["line"], r["column"], f"{r['code']} {r['message']}") for r in rows)
 
 
 @pytest.mark.parametrize(
