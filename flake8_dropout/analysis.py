@@ -262,6 +262,8 @@ class _Collector(cst.CSTVisitor):
         self.pending_classes: list[ClassInfo] = []
         self.guarded_statements: set[int] = set()
         self.except_depth = 0
+        # Lambdas of a class body that are methods: `f = lambda self, x: ...`, property(lambda ...).
+        self.method_lambdas: set[int] = set()
 
     # -- context ---------------------------------------------------------------
 
@@ -398,7 +400,10 @@ class _Collector(cst.CSTVisitor):
             & {"staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod"}
         )
         in_class_body = bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
-        receiver = positional[0] if positional and in_class_body and not static else None
+        # A lambda elsewhere in the class body (staticmethod(lambda x: ...), a dict of
+        # lambdas) is not a method: its first parameter is not the module.
+        method = not isinstance(node, cst.Lambda) or id(node) in self.method_lambdas
+        receiver = positional[0] if positional and in_class_body and method and not static else None
         self.scope = Scope("function", self.scope)
         for name in names:
             self._bind(name)
@@ -455,14 +460,21 @@ class _Collector(cst.CSTVisitor):
             joiner = "" if prefix.endswith(".") else "."
             self._bind(bound, f"{prefix}{joiner}{name}")
 
+    def _in_class_body(self) -> bool:
+        return bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             for name in target_names(target.target):
                 self._bind(name)
+        if isinstance(node.value, cst.Lambda) and self._in_class_body():
+            self.method_lambdas.add(id(node.value))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         for name in target_names(node.target):
             self._bind(name)
+        if isinstance(node.value, cst.Lambda) and self._in_class_body():
+            self.method_lambdas.add(id(node.value))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         for name in target_names(node.target):
@@ -557,6 +569,10 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Name) and func.value == "property" and self._in_class_body():
+            self.method_lambdas.update(
+                id(a.value) for a in node.args if isinstance(a.value, cst.Lambda)
+            )
         if isinstance(func, cst.Name):
             name: str | None = func.value
         elif isinstance(func, cst.Attribute) and func.attr.value in FUNCTION_NAMES:

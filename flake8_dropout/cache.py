@@ -19,14 +19,14 @@ from pathlib import Path
 from . import __version__
 from .source import SourceError, write_atomic
 
-#: A cached finding: line, column (0-based), code, message, applicability, and in a
-#: notebook the cell (the line is the cell's).
-Row = tuple  # (int, int, str, str, str)
+#: A cached finding: line, column (0-based), code, message, applicability, fix note,
+#: and in a notebook the cell (the line is the cell's).
+Row = tuple  # (int, int, str, str, str, str[, int])
 
 _FORMAT = 2
 
 
-_ROW_TYPES = (int, int, str, str, str)
+_ROW_TYPES = (int, int, str, str, str, str)  # ..., applicability, fix note
 
 
 def _is_row(row: tuple) -> bool:
@@ -76,7 +76,7 @@ class Cache:
         except (TypeError, ValueError):
             return None
         # A well-formed file with a wrong entry is as stale as a corrupt one.
-        # A row: line, column, code, message, applicability (and a notebook's cell).
+        # A row: line, column, code, message, applicability, fix note (and a notebook's cell).
         if all(_is_row(row) for row in found):
             return found
         return None

@@ -173,7 +173,7 @@ class Job:
 
 @dataclass
 class Outcome:
-    rows: list[tuple] = field(default_factory=list)  # (line, column, code, message, applicability)
+    rows: list[tuple] = field(default_factory=list)  # (line, column, code, message, fix, note)
     parsed: bool = False
     error: str | None = None
     fixed: list[tuple] = field(default_factory=list)
@@ -199,14 +199,15 @@ def _depends(settings) -> list:
     return [[path, *stamp] for path, stamp in project.read.items()] if project else []
 
 
-def _rows(findings, text: str) -> list[tuple]:
+def _rows(findings, text: str, notes: dict | None = None) -> list[tuple]:
     from .noqa import NoqaLines
 
     if not findings:
         return []
     noqa = NoqaLines(text)
+    notes = notes or {}
     return [
-        (f.line, f.column, f.code.value, f.message, f.applicability.value)
+        (f.line, f.column, f.code.value, f.message, f.applicability.value, notes.get(f, f.note))
         for f in findings
         if not noqa.suppresses(f.line, f.code.value)
     ]
@@ -287,7 +288,8 @@ def _work(context: Context, job: Job) -> Outcome:
     result = _fix(context, job, text, settings)
     new = result.source
     fixed = [
-        (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
+        (f.line, f.column, f.code.value, f.message, f.applicability.value, result.notes.get(f, ""))
+        for f in result.fixed
     ]
     outcome = Outcome(parsed=True, fixed=fixed)
     if new != text and not decoded.round_trips(data):
@@ -296,7 +298,7 @@ def _work(context: Context, job: Job) -> Outcome:
             "left unchanged"
         )
     if new == text:
-        outcome.rows = _rows(result.found, text)
+        outcome.rows = _rows(result.found, text, result.notes)
         outcome.output = data
         return outcome
     try:
@@ -313,7 +315,7 @@ def _work(context: Context, job: Job) -> Outcome:
     if context.mode == "diff":
         # Nothing is written: report what would remain at its place in the file as it is.
         done = {row[:3] for row in fixed}
-        before = _rows(result.found, text)
+        before = _rows(result.found, text, result.notes)
         outcome.rows = [row for row in before if row[:3] not in done]
         outcome.diff = unified_diff(job.display, text, new)
         return outcome
@@ -371,10 +373,11 @@ def _work_notebook(context: Context, job: Job, data: bytes) -> Outcome:
     result = _fix(context, job, text, settings)
     new = result.source
     fixed = [
-        (f.line, f.column, f.code.value, f.message, f.applicability.value) for f in result.fixed
+        (f.line, f.column, f.code.value, f.message, f.applicability.value, result.notes.get(f, ""))
+        for f in result.fixed
     ]
     outcome.fixed = in_cells(fixed)
-    before = _rows(result.found, text)
+    before = _rows(result.found, text, result.notes)
     if new == text:
         outcome.rows = in_cells(before)
         return outcome
@@ -870,11 +873,17 @@ def _main(argv: list[str]) -> int:
         _write(sys.stderr, f"Added {noqa_added} noqa directive{'' if noqa_added == 1 else 's'}.\n")
     if options.show_fixes and fixed:
         verb = "Would fix" if mode == "diff" else "Fixed"
-        _write(sys.stderr, "".join(f"{verb} {item.text}\n" for item in fixed))
+        notes = [f" ({item.note})" if item.note else "" for item in fixed]
+        _write(sys.stderr, "".join(f"{verb} {i.text}{n}\n" for i, n in zip(fixed, notes)))
     _write(sys.stderr, "".join(f"{display}: error: {reason}\n" for display, reason in errors))
     if not args.quiet:
         text = summary(
-            remaining, len(fixed), len(errors), unsafe_fixes=options.unsafe_fixes, mode=mode
+            remaining,
+            len(fixed),
+            len(errors),
+            unsafe_fixes=options.unsafe_fixes,
+            mode=mode,
+            in_place=[item.note for item in fixed if item.note],
         )
         _write(sys.stderr, text)
 

@@ -29,6 +29,7 @@ class Finding:
     code: Code
     message: str  # starts with the code, as flake8 prints it
     applicability: Applicability
+    note: str = field(default="", compare=False)  # why no fix applies (applicability NONE)
 
     @property
     def code_text(self) -> str:
@@ -110,6 +111,8 @@ class Checked:
     sites: list  # analysis.Site, in source order
     findings: list[Finding]  # findings[i] reports sites[i]
     classes: list = field(default_factory=list)  # analysis.ClassInfo, every class
+    # The file's own tree: `module` has names in NFKC form when the file is not ASCII.
+    written: Any = None
 
 
 def analyse_source(
@@ -141,7 +144,8 @@ def analyse_source(
         module = parse_cst(cst_source, found_screen.tree, found_screen.stubbed)
     else:
         module = parse_cst(cst_source, tree)
-    if report_only and not source.isascii():
+    written = module  # the fixer rewrites the file's own tree
+    if not source.isascii():
         module = _normalized_names(module)
     from .analysis import analyse
 
@@ -151,17 +155,34 @@ def analyse_source(
     except RecursionError:
         raise SourceError("too deeply nested for libcst to analyse") from None
     if not analysis.sites:
-        return Checked(module, [], [], analysis.classes)
+        return Checked(module, [], [], analysis.classes, written)
     positions = _positions(analysis, module, found_screen, source, shifts)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
-        written = " ".join(module.code_for_node(site.node.func).split())
+        spelled = " ".join(module.code_for_node(site.node.func).split())
         applicability = (
             FIX_APPLICABILITY[site.code] if site.receiver is not None else Applicability.NONE
         )
-        text = message(site.code, site.function, written)
-        findings.append(Finding(line, column, site.code, text, applicability))
-    return Checked(module, analysis.sites, findings, analysis.classes)
+        text = message(site.code, site.function, spelled)
+        note = _no_receiver(site) if site.receiver is None else ""
+        findings.append(Finding(line, column, site.code, text, applicability, note))
+    return Checked(module, analysis.sites, findings, analysis.classes, written)
+
+
+def _no_receiver(site) -> str:
+    """Why a call has no module to read `training` from (it is reported, never fixed)."""
+    import libcst
+
+    method = site.method.node
+    if isinstance(method, libcst.Lambda):
+        return "not fixed: in a lambda whose first parameter is not the module"
+    for decorator in method.decorators:
+        name = getattr(decorator.decorator, "value", None)
+        if name in ("staticmethod", "classmethod"):
+            return f"not fixed: inside a @{name}"
+    if site.method.receiver is None:
+        return "not fixed: the method takes no receiver"
+    return f"not fixed: `{site.method.receiver}` is a parameter of a nested function here"
 
 
 def check(
@@ -385,8 +406,9 @@ def _normalized_names(module):  # libcst.Module -> libcst.Module
     """Identifiers as Python compares them: `ｓelf` is `self` (PEP 3131, NFKC).
 
     libcst keeps names as written and the engine compares them as text; `ast`
-    (and so the screens) sees the normalized form. Reporting uses this so both
-    agree with Python; the fixer keeps the file's own spelling.
+    (and so the screens) sees the normalized form. The check and the fixer both
+    judge this tree, so they agree with Python and with each other; the fixer
+    rewrites the file's own tree (`Checked.written`), keeping its spelling.
     """
     import unicodedata
 
@@ -399,8 +421,18 @@ def _normalized_names(module):  # libcst.Module -> libcst.Module
                 return updated_node
             return updated_node.with_changes(value=unicodedata.normalize("NFKC", value))
 
+    class Spelled(libcst.CSTVisitor):  # most non-ASCII files only have it in text
+        def __init__(self) -> None:
+            self.found = False
+
+        def visit_Name(self, node) -> None:
+            if not node.value.isascii():
+                self.found = True
+
+    spelled = Spelled()
     with deep_recursion():
-        return module.visit(Normalize())
+        module.visit(spelled)
+        return module.visit(Normalize()) if spelled.found else module
 
 
 def _name_at(lines: list[str], position: tuple[int, int], site) -> bool:

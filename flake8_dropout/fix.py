@@ -10,13 +10,12 @@ named here are replaced.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from .analysis import (
-    Classifier,
     ClassInfo,
     Kind,
     Scope,
@@ -24,6 +23,19 @@ from .analysis import (
     find_argument,
     qualify,
     target_names,
+)
+from .class_facts import (
+    EMPTY_BASES,
+    MUTATORS,
+    ClassFacts,
+    Taken,
+    class_facts,
+    is_base_init,
+    self_references,
+    torch_class,
+    torch_init_calls,
+    torch_iterates_children,
+    torch_owned,
 )
 from .engine import Finding, analyse_source, deep_recursion
 from .fix_layout import Layout, append_keyword, layer_statement
@@ -44,6 +56,8 @@ class FixResult:
     fixed: list[Finding] = field(default_factory=list)  # findings this run rewrote
     # Every finding of the input (no-qa comments not applied): what remains if nothing changed.
     found: list[Finding] = field(default_factory=list)
+    # Why a finding was fixed in place rather than as a layer, or not fixed at all.
+    notes: dict[Finding, str] = field(default_factory=dict)
 
 
 def fix_source(
@@ -67,33 +81,68 @@ def fix_source(
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
     checked = analyse_source(source, settings)
+    found = sorted(checked.findings)
+    notes = {f: f.note for f in found if f.note}
     if not checked.sites:
-        return FixResult(source, [], sorted(checked.findings))
+        return FixResult(source, [], found, notes)
     allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
     noqa = NoqaLines(source)
-    chosen = [
-        (site, finding)
-        for site, finding in zip(checked.sites, checked.findings)
-        if finding.applicability in allowed
-        and selected(finding.code.value)
-        and not noqa.suppresses(finding.line, finding.code.value)
-        and only(finding)
-    ]
+    chosen = []
+    for site, finding in zip(checked.sites, checked.findings):
+        if finding.applicability is Applicability.NONE or not selected(finding.code.value):
+            continue
+        if not only(finding):
+            continue
+        if noqa.suppresses(finding.line, finding.code.value):
+            notes[finding] = "# noqa"
+        elif finding.applicability not in allowed:
+            notes[finding] = "an unsafe fix: needs --unsafe-fixes"
+        else:
+            chosen.append((site, finding))
     if not chosen:
-        return FixResult(source, [], sorted(checked.findings))
+        return FixResult(source, [], found, notes)
     module: cst.Module = checked.module
+    written: cst.Module = checked.written
     sites = [site for site, _ in chosen]
     try:
         with deep_recursion():
-            layout = Layout(module, source, line_length)
-            plan = _Planner(module, sites, checked.classes, settings, style, layout).plan()
-            fixed = module.visit(_Rewriter(plan, layout)).code
+            pairs = _pair_nodes(module, written) if written is not module else None
+            layout = Layout(written, source, line_length)  # the file as it is written
+            planner = _Planner(
+                module,
+                sites,
+                checked.classes,
+                settings,
+                style,
+                layout,
+                (lambda node: pairs[id(node)]) if pairs is not None else (lambda node: node),
+            )
+            plan = planner.plan()
+            fixed = written.visit(_Rewriter(plan, layout)).code
     except RecursionError:
         raise SourceError("too deeply nested for libcst to rewrite") from None
     ending = source[len(source.rstrip("\r\n")) :]
     if ending and not fixed.endswith(ending):  # libcst drops a final lone "\r"
         fixed = fixed.rstrip("\r\n") + ending
-    return FixResult(fixed, sorted(finding for _, finding in chosen), sorted(checked.findings))
+    for site, finding in chosen:
+        reason = plan.notes.get(id(site))
+        if reason is not None:
+            notes[finding] = "in place: " + reason
+    return FixResult(fixed, sorted(finding for _, finding in chosen), found, notes)
+
+
+def _pair_nodes(normalized: cst.CSTNode, written: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    """id(node of the NFKC tree) -> the same node of the file's own tree.
+
+    The two trees differ only in the spelling of names, so they have the same shape.
+    """
+    pairs: dict[int, cst.CSTNode] = {}
+    todo = [(normalized, written)]
+    while todo:
+        left, right = todo.pop()
+        pairs[id(left)] = right
+        todo.extend(zip(left.children, right.children))
+    return pairs
 
 
 # -- planning ------------------------------------------------------------------
@@ -117,166 +166,7 @@ class _Plan:
     classes: dict[int, _ClassPlan] = field(default_factory=dict)  # id(ClassDef) -> plan
     inits: dict[int, _ClassPlan] = field(default_factory=dict)  # id(__init__ def) -> plan
     import_edit: ImportEdit | None = None
-
-
-@dataclass
-class _ClassFacts:
-    """What the class's own code says about its attributes."""
-
-    init: cst.FunctionDef | None
-    init_receiver: str | None
-    base_init_index: int | None  # top-level statement of __init__ calling the base's
-    assigned_in_init: dict[str, int]  # attribute -> last top-level statement assigning it
-    assigned_elsewhere: set[str]  # attributes other methods assign: p could change
-    class_attributes: set[str]  # plain assignments in the class body
-    taken: set[str]  # every attribute or class-body name seen: new names avoid them
-
-
-def _receiver_of(function: cst.FunctionDef) -> str | None:
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
-
-
-def _is_base_init(statement: cst.CSTNode, receiver: str) -> bool:
-    """`super().__init__(...)`, `super(Cls, self).__init__(...)`, `Base.__init__(self, ...)`."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    for small in statement.body:
-        call = small.value if isinstance(small, cst.Expr) else None
-        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
-            continue
-        if call.func.attr.value != "__init__":
-            continue
-        owner = call.func.value
-        is_super = isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name)
-        if is_super and owner.func.value == "super":
-            return True
-        first = call.args[0].value if call.args else None
-        if isinstance(first, cst.Name) and first.value == receiver:
-            return True
-    return False
-
-
-def _attribute_targets(node: cst.CSTNode, receiver: str) -> Iterator[str]:
-    """Attributes of `receiver` that an assignment target writes or mutates.
-
-    `self.config.p = ...` and `self.rates[0] = ...` change what `self.config`
-    and `self.rates` hold, so they count as writes of `config` and `rates`.
-    """
-    if isinstance(node, (cst.Attribute, cst.Subscript)):
-        chain: cst.BaseExpression = node
-        while isinstance(chain, (cst.Attribute, cst.Subscript)):
-            owner = chain.value
-            if isinstance(owner, cst.Name) and owner.value == receiver:
-                if isinstance(chain, cst.Attribute):
-                    yield chain.attr.value
-                return
-            chain = owner
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _attribute_targets(element.value, receiver)
-    elif isinstance(node, cst.StarredElement):
-        yield from _attribute_targets(node.value, receiver)
-
-
-class _AttributeScan(cst.CSTVisitor):
-    """Attributes a method assigns to and reads from its receiver.
-
-    With `nested=False`, assignments inside nested functions and classes are
-    left out: they run when called, not where they stand.
-    """
-
-    def __init__(self, receiver: str | None, nested: bool = True) -> None:
-        self.receiver = receiver
-        self.nested = nested
-        self.assigned: set[str] = set()
-        self.seen: set[str] = set()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return self.nested
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return self.nested
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return self.nested
-
-    def _targets(self, target: cst.CSTNode) -> None:
-        if self.receiver is not None:
-            self.assigned.update(_attribute_targets(target, self.receiver))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._targets(target.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == self.receiver:
-            self.seen.add(node.attr.value)
-
-
-def _class_facts(info: ClassInfo, known: dict[int, _ClassFacts]) -> _ClassFacts:
-    if id(info.node) in known:
-        return known[id(info.node)]
-    init = None
-    init_receiver = None
-    base_init_index = None
-    assigned_in_init: dict[str, int] = {}
-    assigned_elsewhere: set[str] = set()
-    class_attributes: set[str] = set()
-    taken: set[str] = set()
-    body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            taken.add(statement.name.value)
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                targets: Sequence[cst.CSTNode] = ()
-                if isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                elif isinstance(small, cst.AugAssign) or (
-                    isinstance(small, cst.AnnAssign) and small.value is not None
-                ):
-                    targets = [small.target]  # a bare `p: float` sets nothing
-                for target in targets:
-                    if isinstance(target, cst.Name):
-                        class_attributes.add(target.value)
-        if not isinstance(statement, cst.FunctionDef):
-            continue
-        receiver = _receiver_of(statement)
-        scan = _AttributeScan(receiver)
-        statement.visit(scan)
-        taken |= scan.seen | scan.assigned
-        if statement.name.value != "__init__":
-            assigned_elsewhere |= scan.assigned
-            continue
-        init, init_receiver = statement, receiver
-        if receiver is None or not isinstance(statement.body, cst.IndentedBlock):
-            continue
-        for index, inner in enumerate(statement.body.body):
-            if _is_base_init(inner, receiver):
-                base_init_index = index  # the last one: after every base is set up
-            inner_scan = _AttributeScan(receiver, nested=False)
-            inner.visit(inner_scan)
-            for attribute in inner_scan.assigned:
-                assigned_in_init[attribute] = index
-    taken |= class_attributes
-    facts = _ClassFacts(
-        init,
-        init_receiver,
-        base_init_index,
-        assigned_in_init,
-        assigned_elsewhere,
-        class_attributes,
-        taken,
-    )
-    known[id(info.node)] = facts
-    return facts
+    notes: dict[int, str] = field(default_factory=dict)  # id(site) -> why it is fixed in place
 
 
 class _Rename(cst.CSTTransformer):
@@ -376,26 +266,42 @@ class _Planner:
         settings: Settings,
         style: str,
         layout: Layout,
+        written: Callable[[cst.CSTNode], cst.CSTNode] = lambda node: node,
     ):
         self.module = module
         self.classes = classes
         self.sites = sites
         self.style = style
         self.settings = settings
-        self.facts: dict[int, _ClassFacts] = {}
+        # The file's own node for a node of `module` (which may have NFKC names).
+        self.written = written
+        self.facts: dict[int, ClassFacts] = {}
         self.plan_ = _Plan()
-        self.classifier = Classifier(settings)
         self.module_scope = _module_scope(sites)
+        self.module_writes = _module_writes(module)
         self.layout = layout
         self.project = settings.project  # the CLI's view of bases in other files
         self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
 
     def plan(self) -> _Plan:
         for site in self.sites:
-            if not (self.style == "layer" and self._plan_layer(site)):
+            if self.style != "layer":
+                self._plan_argument(site)  # asked for: no reason to give
+                continue
+            reason = self._plan_layer(site)
+            if reason is not None:
                 self._plan_argument(site)
+                self.plan_.notes[id(site)] = reason
         self.plan_.import_edit = self.spelling.import_edit()
         return self.plan_
+
+    def _code(self, node: cst.CSTNode) -> str:
+        return " ".join(self.module.code_for_node(node).split())
+
+    def _facts(self, info: ClassInfo) -> ClassFacts:
+        if id(info.node) not in self.facts:
+            self.facts[id(info.node)] = class_facts(info)
+        return self.facts[id(info.node)]
 
     # -- argument form ---------------------------------------------------------
 
@@ -403,10 +309,13 @@ class _Planner:
         receiver = site.receiver
         assert receiver is not None
         value = cst.Attribute(cst.Name(receiver), cst.Name("training"))
-        call = site.node
+        call = self.written(site.node)
+        assert isinstance(call, cst.Call)
         if site.training is not None:
+            index = next(i for i, arg in enumerate(site.node.args) if arg is site.training)
             args = [
-                arg.with_changes(value=value) if arg is site.training else arg for arg in call.args
+                arg.with_changes(value=value) if i == index else arg
+                for i, arg in enumerate(call.args)
             ]
         else:
             args = append_keyword(call, site.function.training_keyword, value)
@@ -414,106 +323,193 @@ class _Planner:
 
     # -- layer form ------------------------------------------------------------
 
-    def _plan_layer(self, site: Site) -> bool:
+    def _plan_layer(self, site: Site) -> str | None:
+        """Plan a layer for `site`; else the reason the call is fixed in place."""
         function = site.function
         receiver = site.receiver
         info = site.klass
-        if function.layer is None or receiver is None:
-            return False
-        if not isinstance(info.node.body, cst.IndentedBlock) or info.node.decorators:
-            return False  # one-line classes, dataclasses and the like: keep it local
-        if not self._ancestry_allows_layer(info):
-            return False  # see _ancestry_allows_layer
+        if function.layer is None:
+            return f"no layer computes `{function.name}`"
+        if receiver is None:
+            return "no receiver"
+        if not isinstance(info.node.body, cst.IndentedBlock):
+            return "the class body is on one line"
+        if info.node.decorators:
+            return "the class is decorated"
+        ancestors, torch_bases, unseen = self._lineage(info)
+        if unseen is not None:
+            return unseen
         method = site.method.node
-        if isinstance(method, cst.FunctionDef) and method.name.value == "__init__":
-            return False  # the layer would not exist yet where the call runs
+        if not isinstance(method, cst.FunctionDef):
+            return "the call is in a lambda of the class body"
+        if method.name.value == "__init__":
+            return "the call is in `__init__`, before a layer could exist"
         call = site.node
         input_arg = find_argument(call.args, "input", 0)[1]
         if input_arg is None:
-            return False
+            return "the input is not a plain argument"
         p_arg = find_argument(call.args, "p", 1)[1]
         inplace_arg = find_argument(call.args, "inplace", 3)[1]
         known = {id(a) for a in (input_arg, p_arg, inplace_arg, site.training) if a is not None}
         if any(id(arg) not in known for arg in call.args):
-            return False  # an argument we do not understand
+            return "an argument the layer cannot take"
         if _has_comment(call):
-            return False  # the in-place form keeps every comment inside the call
+            return "the call holds a comment"
         if function.layer in _IGNORE_INPLACE and not _is_false(inplace_arg):
-            return False  # these layers ignore `inplace`: the call's effect would change
-        facts = _class_facts(info, self.facts)
+            return f"`nn.{function.layer}` ignores `inplace`"
+        descendants = self._descendants(info)
+        problem = self._family_problem([info, *ancestors, *descendants], torch_bases)
+        if problem is not None:
+            return problem
+        facts = self._facts(info)
+        if facts.init_problem is not None:
+            return facts.init_problem
         if facts.init is None:
             init_receiver, after = receiver, -1
-            init_names = {receiver, "args", "kwargs"}
-        elif facts.init_receiver is None or facts.base_init_index is None:
-            return False
+            init_names = {receiver}
+        elif facts.init_receiver is None:
+            return "`__init__` takes no receiver"
+        elif facts.base_init_index is None:
+            return "`__init__` calls no base initialiser"
         else:
             init_receiver, after = facts.init_receiver, facts.base_init_index
             init_names = _parameter_names(facts.init) | _bound_names(facts.init)
         spelled = self.spelling.spell(function.layer)
         if spelled.split(".", 1)[0] in init_names:
-            return False  # __init__ has its own meaning for the name
+            return f"`{spelled.split('.', 1)[0]}` means something else in `__init__`"
         pieces: list[str] = []
         for keyword, arg in (("p", p_arg), ("inplace", inplace_arg)):
             if arg is None:
                 continue
-            placed = self._movable(arg.value, site, facts)
-            if placed is None:
-                return False
+            placed = self._movable(arg.value, site, facts, descendants, keyword)
+            if isinstance(placed, str):
+                return placed
             after = max(after, placed)
             moved = arg.value.visit(_Rename(receiver, init_receiver))
-            code = " ".join(self.module.code_for_node(moved).split())
-            pieces.append(f"{keyword}={code}")
-        project_names, project_reassigned = chain_members(info, self.project)
-        rates = [a.value for a in (p_arg, inplace_arg) if a is not None]
-        for rate in rates:
-            reads = _reads(rate, receiver)
-            if reads is None or reads[1] & project_reassigned:
-                return False  # a base's method may change p after __init__
-        class_plan = self.plan_.classes.get(id(info.node))
-        if class_plan is None:
-            class_plan = _ClassPlan(info, facts.init, init_receiver)
-            self.plan_.classes[id(info.node)] = class_plan
-            if facts.init is not None:
-                self.plan_.inits[id(facts.init)] = class_plan
+            pieces.append(f"{keyword}={self._code(moved)}")
+        project_names, project_reassigned, project_init = chain_members(info, self.project)
+        for arg in (p_arg, inplace_arg):
+            reads = _reads(arg.value, receiver) if arg is not None else None
+            for attribute in sorted(reads[1] & project_reassigned if reads else ()):
+                return f"`{receiver}.{attribute}` may be changed by a base in another file"
+        if any(scan.returns for scan in facts.init_statements[: after + 1]):
+            return "`__init__` may return before the layer is set"
+        problem = self._skipped_by_subclass(info, descendants)
+        if problem is None:
+            problem = self._runs_before_layer(
+                site, facts, after, ancestors, torch_bases, descendants, project_init
+            )
+        if problem is not None:
+            return problem
         key = (function.layer, ", ".join(pieces))
-        attribute = class_plan.layers.get(key)
+        class_plan = self.plan_.classes.get(id(info.node))
+        attribute = class_plan.layers.get(key) if class_plan is not None else None
+        statement = None
         if attribute is None:
-            rate = p_arg.value if p_arg is not None else None
-            taken = self._taken_in_family(info) | project_names
+            taken = self._taken_in_family(info)
+            taken |= {n for n in project_names if not n.endswith("*")}
+            taken.prefixes += tuple(n[:-1] for n in project_names if n.endswith("*"))
             planned = [n for plan in self.plan_.classes.values() for n in plan.layers.values()]
+            rate = p_arg.value if p_arg is not None else None
             attribute = layer_attribute(function.layer, rate, taken, planned)
-            facts.taken.add(attribute)
-            class_plan.layers[key] = attribute
-            self.spelling.use(spelled)
+            blocking = [p for p in taken.prefixes if attribute.startswith(p)]
+            if blocking:
+                return f"attribute names starting `{blocking[0]}` are set at run time"
             indent = (
-                self.layout.body_indent(facts.init)
+                self.layout.body_indent(self.written(facts.init))  # type: ignore[arg-type]
                 if facts.init is not None
-                else self.layout.body_indent(info.node) + self.layout.unit
+                else self.layout.body_indent(self.written(info.node)) + self.layout.unit  # type: ignore[arg-type]
             )
             target = f"{init_receiver}.{attribute}"
-            statement = layer_statement(
+            code = layer_statement(
                 target, spelled, pieces, indent, self.layout.line_length, self.layout.unit
             )
-            class_plan.statements.append((after, statement))
-        only_input = input_arg.with_changes(
+            statement = (after, code)
+        if class_plan is None:
+            class_plan = _ClassPlan(info, facts.init, init_receiver)
+            self.plan_.classes[id(self.written(info.node))] = class_plan
+            self.plan_.classes[id(info.node)] = class_plan
+            if facts.init is not None:
+                self.plan_.inits[id(self.written(facts.init))] = class_plan
+        if statement is not None:
+            self.spelling.use(spelled)
+            facts.taken.add(attribute)
+            class_plan.layers[key] = attribute
+            class_plan.statements.append(statement)
+        written_call = self.written(call)
+        assert isinstance(written_call, cst.Call)
+        index = next(i for i, arg in enumerate(call.args) if arg is input_arg)
+        only_input = written_call.args[index].with_changes(
             keyword=None,
             equal=cst.MaybeSentinel.DEFAULT,
             comma=cst.MaybeSentinel.DEFAULT,
             whitespace_after_arg=cst.SimpleWhitespace(""),
         )
-        self.plan_.calls[id(call)] = call.with_changes(
+        self.plan_.calls[id(written_call)] = written_call.with_changes(
             func=cst.Attribute(cst.Name(receiver), cst.Name(attribute)),
             args=[only_input],
             whitespace_before_args=cst.SimpleWhitespace(""),
         )
-        return True
+        return None
 
     def _bases(self, info: ClassInfo) -> list[ClassInfo]:
         targets = (qualify(arg.value, info.scope) for arg in info.node.bases)
         return [t for t in targets if isinstance(t, ClassInfo) and t.order < info.order]
 
-    def _taken_in_family(self, info: ClassInfo) -> set[str]:
-        """Names used by the class, its same-file ancestors and descendants.
+    def _ancestors(self, info: ClassInfo) -> list[ClassInfo]:
+        found: dict[int, ClassInfo] = {}
+        todo = self._bases(info)
+        while todo:
+            current = todo.pop()
+            if id(current.node) not in found:
+                found[id(current.node)] = current
+                todo.extend(self._bases(current))
+        return list(found.values())
+
+    def _lineage(self, info: ClassInfo) -> tuple[list[ClassInfo], list[str], str | None]:
+        """(same-file ancestors, torch ancestors' table keys, why the bases are not all seen).
+
+        A base the fixer cannot read in full (the user's own code, a
+        `module-bases` entry, an unknown torch class) may own any name.
+        """
+        ancestors: list[ClassInfo] = []
+        torch_bases: list[str] = []
+        todo = [info]
+        while todo:
+            current = todo.pop()
+            if current.node.keywords:
+                return (
+                    [],
+                    [],
+                    f"the class `{current.node.name.value}` passes `metaclass=` or keywords",
+                )
+            for arg in current.node.bases:
+                target = qualify(arg.value, current.scope)
+                if isinstance(target, ClassInfo) and target.order < current.order:
+                    if all(target is not a for a in ancestors):
+                        ancestors.append(target)
+                        todo.append(target)
+                    continue
+                key = torch_class(target) if isinstance(target, str) else None
+                if key is not None:
+                    torch_bases.append(key)
+                elif isinstance(target, str) and target in EMPTY_BASES:
+                    continue
+                elif not self._seen_in_project(target):
+                    return [], [], f"the base `{self._code(arg.value)}` is not seen in full"
+        return ancestors, torch_bases, None
+
+    def _seen_in_project(self, target: object) -> bool:
+        """A base from another file of the project whose whole chain the CLI has read."""
+        found = (
+            self.project.lookup(target)
+            if self.project is not None and isinstance(target, str)
+            else None
+        )
+        return found is not None and found.complete and found.kind is Kind.MODULE
+
+    def _taken_in_family(self, info: ClassInfo) -> Taken:
+        """Names used by the class, its same-file ancestors and descendants, and torch bases.
 
         A parent's attribute would be overwritten by the child's layer, and a
         child's assignment would replace the parent's layer.
@@ -533,9 +529,17 @@ class _Planner:
                 if related:
                     family[id(other.node)] = other
                     changed = True
-        taken: set[str] = set()
+        taken = Taken()
+        prefixes: set[str] = set()  # fixed starts of names set at run time
         for member in family.values():
-            taken |= _class_facts(member, self.facts).taken
+            facts = self._facts(member)
+            taken |= facts.taken
+            prefixes |= facts.prefixes
+            for key in self._lineage(member)[1]:
+                names, owned_prefixes = torch_owned(key)
+                taken |= names
+                prefixes |= owned_prefixes
+        taken.prefixes = tuple(sorted(prefixes))
         return taken
 
     def _descendants(self, info: ClassInfo) -> list[ClassInfo]:
@@ -546,59 +550,159 @@ class _Planner:
                 found[id(other.node)] = other
         return list(found.values())
 
-    def _ancestry_allows_layer(self, info: ClassInfo) -> bool:
-        """Every base is a visible class whose behaviour a new child layer cannot change.
+    def _family_problem(self, family: list[ClassInfo], torch_bases: list[str]) -> str | None:
+        """Why a new attribute or child could change what the family computes, if it could."""
+        for key in torch_bases:
+            short = "nn." + key.rsplit(".", 1)[1]
+            if key.rsplit(".", 1)[1] in _CONTAINERS or torch_iterates_children(key):
+                return f"the base `{short}` iterates its children"
+        for member in family:
+            facts = self._facts(member)
+            name = member.node.name.value
+            if facts.iterates is not None:
+                return f"`{name}` iterates its children ({facts.iterates})"
+            if facts.hooks is not None:
+                return f"`{name}` defines `{facts.hooks}`"
+            if facts.dynamic is not None:
+                return f"`{name}` names attributes at run time (`{facts.dynamic}`)"
+        return None
 
-        An unseen base may already own the attribute name; a container
-        (`nn.Sequential`, `nn.ModuleList`, ...) runs or counts every child.
-        """
-        for arg in info.node.bases:
-            target = qualify(arg.value, info.scope)
-            if isinstance(target, ClassInfo):
-                if target.order >= info.order or not self._ancestry_allows_layer(target):
-                    return False
-            elif not isinstance(target, str) or not self._layer_safe_base(target):
+    def _skipped_by_subclass(self, info: ClassInfo, descendants: list[ClassInfo]) -> str | None:
+        """Why a same-file subclass may be built without running `info.__init__`."""
+        for child in descendants:
+            facts = self._facts(child)
+            name = child.node.name.value
+            if facts.init_problem is not None:
+                return f"the subclass `{name}`: {facts.init_problem}"
+            if facts.init is None:
+                continue  # inherits it
+            if not isinstance(facts.init.body, cst.IndentedBlock):
+                return f"the subclass `{name}` has a one-line `__init__`"
+            reached = False
+            for statement, scan in zip(facts.init.body.body, facts.init_statements):
+                call = is_base_init(statement, facts.init_receiver or "")
+                if call is not None:
+                    reached = self._init_call_reaches(child, call, info)
+                    break
+                if scan.returns:
+                    break
+            if not reached:
+                return f"the subclass `{name}` may skip this class's `__init__`"
+        return None
+
+    def _init_call_reaches(self, child: ClassInfo, call: cst.Call, info: ClassInfo) -> bool:
+        """Whether `child`'s base initialiser call runs `info.__init__` (provably)."""
+        assert isinstance(call.func, cst.Attribute)
+        owner = call.func.value
+        if isinstance(owner, cst.Call):  # super() or super(Child, self)
+            if owner.args and qualify(owner.args[0].value, child.scope) is not child:
                 return False
-        return True
+            if not child.node.bases:
+                return False
+            target = qualify(child.node.bases[0].value, child.scope)
+        else:
+            target = qualify(owner, child.scope)
+        return isinstance(target, ClassInfo) and (
+            target is info or any(a is info for a in self._ancestors(target))
+        )
 
-    def _layer_safe_base(self, name: str) -> bool:
-        # A base from another file of the project: safe when its whole chain is seen.
-        found = self.project.lookup(name) if self.project is not None else None
-        if found is not None:
-            return found.complete and found.kind is Kind.MODULE
-        if self.classifier.name_kind(name) is Kind.UNKNOWN:
-            return False
-        return not (name.startswith("torch.") and name.rsplit(".", 1)[1] in _CONTAINERS)
+    def _runs_before_layer(
+        self,
+        site: Site,
+        facts: ClassFacts,
+        after: int,
+        ancestors: list[ClassInfo],
+        torch_bases: list[str],
+        descendants: list[ClassInfo],
+        project_init: set[str],
+    ) -> str | None:
+        """Why the call's method may run before `__init__` sets the layer (a sizing pass)."""
+        method = site.method.node
+        assert isinstance(method, cst.FunctionDef)
+        reached: set[str] = set()
+        if facts.init is not None:
+            assert isinstance(facts.init.body, cst.IndentedBlock)
+            for statement in facts.init.body.body[: after + 1]:
+                reached |= self_references(statement, facts.init_receiver)
+        for ancestor in ancestors:
+            init = self._facts(ancestor).init
+            if init is not None:
+                reached |= self_references(init.body, self._facts(ancestor).init_receiver)
+        for key in torch_bases:
+            reached |= torch_init_calls(key)
+        reached |= project_init  # what a base in another file calls in its __init__
+        for child in descendants:
+            child_facts = self._facts(child)
+            if child_facts.init is None or not isinstance(child_facts.init.body, cst.IndentedBlock):
+                continue  # a one-line __init__ was refused by _skipped_by_subclass
+            for statement in child_facts.init.body.body:
+                if is_base_init(statement, child_facts.init_receiver or ""):
+                    break
+                reached |= self_references(statement, child_facts.init_receiver)
+        references: dict[str, set[str]] = {}
+        for member in [site.klass, *ancestors, *descendants]:
+            for name, names in self._facts(member).references.items():
+                references.setdefault(name, set()).update(names)
+        todo = list(reached)
+        while todo:
+            for name in references.get(todo.pop(), ()):
+                if name not in reached:
+                    reached.add(name)
+                    todo.append(name)
+        if method.name.value in reached:
+            return f"`{method.name.value}` may run before `__init__` sets the layer"
+        return None
 
-    def _movable(self, expr: cst.BaseExpression, site: Site, facts: _ClassFacts) -> int | None:
-        """Index in __init__ after which `expr` can be evaluated, or None if it cannot."""
+    def _movable(
+        self,
+        expr: cst.BaseExpression,
+        site: Site,
+        facts: ClassFacts,
+        descendants: list[ClassInfo],
+        keyword: str,
+    ) -> int | str:
+        """Index in __init__ after which `expr` can be evaluated, or why it cannot."""
         receiver = site.receiver
         assert receiver is not None
         reads = _reads(expr, receiver)
         if reads is None:
-            return None
+            return f"{keyword} is computed at each call (`{self._code(expr)}`)"
         names, attributes = reads
         init_scope_names = _parameter_names(facts.init) if facts.init is not None else set()
         after = -1
-        for name in names:
+        for name in sorted(names):
             if name == receiver:
-                return None  # the module itself, e.g. getattr(self, "p")
+                return f"{keyword} reads the module itself"
             scope = _defining_scope(site.scope, name)
             if scope is not None and scope is not self.module_scope:
-                return None  # a local or argument of the method
+                return f"{keyword} reads the local `{name}`"
             if name in init_scope_names or name in _bound_names(facts.init):
-                return None  # __init__ has its own meaning for the name
-        reassigned = set(facts.assigned_elsewhere)
-        for child in self._descendants(site.klass):  # a subclass may set it after super()
-            child_facts = _class_facts(child, self.facts)
-            reassigned |= child_facts.assigned_elsewhere | set(child_facts.assigned_in_init)
-        for attribute in attributes:
+                return f"`{name}` means something else in `__init__`"
+            if name in self.module_writes:
+                return f"{keyword} reads `{name}`, which {self.module_writes[name]}"
+        reassigned = dict(facts.assigned_elsewhere)
+        for ancestor in self._ancestors(site.klass):
+            for attribute, where in self._facts(ancestor).assigned_elsewhere.items():
+                reassigned.setdefault(attribute, where)
+        for child in descendants:  # a subclass may set it after super()
+            child_facts = self._facts(child)
+            for attribute, where in child_facts.assigned_elsewhere.items():
+                reassigned.setdefault(attribute, where)
+            for attribute in child_facts.assigned_in_init:
+                reassigned.setdefault(attribute, f"the subclass `{child.node.name.value}`")
+        for attribute in sorted(attributes):
             if attribute in reassigned:
-                return None  # p may change after this __init__ has run
+                return f"{keyword} reads `{receiver}.{attribute}`, which {reassigned[attribute]} may change"
             if attribute in facts.assigned_in_init:
-                after = max(after, facts.assigned_in_init[attribute])
+                index = facts.assigned_in_init[attribute]
+                after = max(after, index)
+                assert facts.init is not None and isinstance(facts.init.body, cst.IndentedBlock)
+                local = init_scope_names | _bound_names(facts.init)
+                held = _names_in(facts.init.body.body[index]) - local
+                for name in sorted(held & set(self.module_writes)):
+                    return f"{keyword} reads `{receiver}.{attribute}`, set from `{name}`, which {self.module_writes[name]}"
             elif attribute not in facts.class_attributes:
-                return None  # nothing sets it before forward runs
+                return f"{keyword} reads `{receiver}.{attribute}`, which `__init__` does not set"
         return after
 
 
@@ -637,6 +741,74 @@ def _module_scope(sites: list[Site]) -> Scope:
     while scope.parent is not None:
         scope = scope.parent
     return scope
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, inner: cst.Name) -> None:
+            names.add(inner.value)
+
+    node.visit(Names())
+    return names
+
+
+class _ModuleWrites(cst.CSTVisitor):
+    """Names whose object may change after a layer froze it: `global` rebinding,
+    attribute or item writes through the name, and mutating calls on it."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, str] = {}
+
+    def _changed(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._changed(element.value)
+            return
+        if isinstance(node, cst.StarredElement):
+            self._changed(node.value)
+            return
+        if not isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+            return
+        while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+            node = node.func if isinstance(node, cst.Call) else node.value
+        if isinstance(node, cst.Name):
+            self.found.setdefault(node.value, "is changed elsewhere in the file")
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.found[item.name.value] = "is rebound through `global`"
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._changed(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._changed(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._changed(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._changed(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._changed(node.target)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
+            self._changed(func.value)
+        elif isinstance(func, cst.Name) and func.value in ("setattr", "delattr") and node.args:
+            self._changed(cst.Attribute(node.args[0].value, cst.Name("x")))
+
+
+def _module_writes(module: cst.Module) -> dict[str, str]:
+    """Name -> how the file may change what it holds (see _ModuleWrites)."""
+    visitor = _ModuleWrites()
+    module.visit(visitor)
+    return visitor.found
 
 
 class _Bindings(cst.CSTVisitor):
@@ -729,9 +901,14 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node
         assert isinstance(updated_node.body, cst.IndentedBlock)
         receiver = class_plan.init_receiver
+        # Parameter names that no layer's `p` reads: `args.dropout` may be a module-level `args`.
+        read = {receiver, "super"}
+        for _, statement in class_plan.statements:
+            read |= _names_in(cst.parse_statement(statement))
+        args, kwargs = _unused("args", read), _unused("kwargs", read)
         lines = [
-            f"def __init__({receiver}, *args, **kwargs):",
-            "    super().__init__(*args, **kwargs)",
+            f"def __init__({receiver}, *{args}, **{kwargs}):",
+            f"    super().__init__(*{args}, **{kwargs})",
             *(textwrap.indent(statement, "    ") for _, statement in class_plan.statements),
         ]
         init = cst.parse_statement("\n".join(lines) + "\n")
@@ -760,6 +937,15 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node
         body = apply_import_edit(list(updated_node.body), self.plan.import_edit)
         return updated_node.with_changes(body=body)
+
+
+def _unused(base: str, taken: set[str]) -> str:
+    """`base`, else `base_1`, `base_2`, ...: the first not in `taken`."""
+    name, number = base, 0
+    while name in taken:
+        number += 1
+        name = f"{base}_{number}"
+    return name
 
 
 def _merge_args(planned: Sequence[cst.Arg], original: cst.Call, updated: cst.Call) -> list[cst.Arg]:

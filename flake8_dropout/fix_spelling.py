@@ -330,10 +330,13 @@ def _blank_before(statement: cst.CSTNode) -> bool:
 
 
 def _fallback_place(module: cst.Module, line: str) -> ImportEdit:
-    """No torch import at the top: after the last import above the first class."""
+    """No torch import at the top: after the last import above the first class.
+
+    A class under `if`/`try` counts where its block starts: the import must run first.
+    """
     anchor = None
     for index, statement in enumerate(module.body):
-        if isinstance(statement, cst.ClassDef):
+        if isinstance(statement, cst.ClassDef) or _holds_class(statement):
             break
         if isinstance(statement, cst.SimpleStatementLine) and any(
             isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
@@ -342,6 +345,20 @@ def _fallback_place(module: cst.Module, line: str) -> ImportEdit:
     if anchor is not None:
         return ImportEdit(anchor, "after", line)
     return ImportEdit(_after_docstring_and_future(module), "before", line)
+
+
+def _holds_class(statement: cst.CSTNode) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+    if isinstance(statement, cst.BaseCompoundStatement):
+        statement.visit(Finder())
+    return found
 
 
 def _after_docstring_and_future(module: cst.Module) -> int:

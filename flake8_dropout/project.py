@@ -36,9 +36,14 @@ class ProjectClass:
     """What the fixer needs to know of a base class defined in another file."""
 
     kind: Kind
-    complete: bool  # every base on the chain is seen and none runs over its children
+    # every base on the chain is seen (a torch class of the table or a project class;
+    # a `module-bases` entry is not), and none runs over its children, defines an
+    # attribute hook or names attributes at run time
+    complete: bool
     names: frozenset[str]  # attributes and methods the chain sets, reads or defines
     reassigned: frozenset[str]  # attributes its methods other than __init__ assign
+    # receiver attributes the chain's `__init__` reaches (methods it may call on a subclass)
+    init_calls: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=512)
@@ -201,6 +206,13 @@ class ProjectClasses:
 
     def _class(self, found: _File, name: str, depth: int) -> ProjectClass | None:
         from .analysis import Kind
+        from .class_facts import (
+            EMPTY_BASES,
+            torch_class,
+            torch_init_calls,
+            torch_iterates_children,
+            torch_owned,
+        )
 
         key = (found.path, name)
         if key in self._classes:
@@ -211,6 +223,8 @@ class ProjectClasses:
         complete = not node.decorator_list
         names: set[str] = set()
         reassigned: set[str] = set()
+        init_calls: set[str] = set()
+        complete = complete and not node.keywords  # a metaclass may do anything
         for base in node.bases:
             dotted = _dotted(base)
             if dotted is None:
@@ -224,7 +238,14 @@ class ProjectClasses:
                 kind = self.classifier.name_kind(target) if target is not None else Kind.UNKNOWN
                 if kind is not Kind.UNKNOWN:
                     kinds.add(kind)
-                    if target.startswith("torch.") and target.rsplit(".", 1)[1] in _CONTAINERS:
+                    table = torch_class(target) if target is not None else None
+                    if table is None or torch_iterates_children(table):
+                        complete = complete and target in EMPTY_BASES
+                    else:
+                        owned, prefixes = torch_owned(table)
+                        names |= owned | {f"{prefix}*" for prefix in prefixes}
+                        init_calls |= torch_init_calls(table)
+                    if target is not None and target.rsplit(".", 1)[1] in _CONTAINERS:
                         complete = False
                     continue
                 parent = self._resolve(found.path, target, depth + 1) if target else None
@@ -236,9 +257,13 @@ class ProjectClasses:
             complete = complete and parent.complete
             names |= parent.names
             reassigned |= parent.reassigned
-        own_names, own_reassigned, forward = _members(node)
-        names |= own_names
-        reassigned |= own_reassigned
+            init_calls |= parent.init_calls
+        members = _members(node)
+        names |= members.names
+        reassigned |= members.reassigned
+        init_calls |= members.init_calls
+        forward = members.forward
+        complete = complete and members.plain
         if Kind.MODULE in kinds:
             kind = Kind.MODULE
         elif Kind.FUNCTION in kinds:
@@ -247,56 +272,148 @@ class ProjectClasses:
             kind = Kind.MODULE if forward else Kind.UNKNOWN
         else:
             kind = Kind.NOT_MODULE
-        result = ProjectClass(kind, complete, frozenset(names), frozenset(reassigned))
+        result = ProjectClass(
+            kind, complete, frozenset(names), frozenset(reassigned), frozenset(init_calls)
+        )
         self._classes[key] = result
         return result
 
 
-def _members(node: ast.ClassDef) -> tuple[set[str], set[str], bool]:
-    """(names used, attributes assigned outside __init__, defines forward) of one class."""
-    names: set[str] = set()
-    reassigned: set[str] = set()
-    forward = False
-    for statement in node.body:
+@dataclass
+class _Members:
+    names: set[str] = field(default_factory=set)  # used, set or defined
+    reassigned: set[str] = field(default_factory=set)  # assigned outside __init__'s own body
+    init_calls: set[str] = field(default_factory=set)  # reached from __init__
+    forward: bool = False
+    plain: bool = True  # no child iteration, attribute hook or run-time attribute name
+
+
+_NAMED = {"setattr": 1, "getattr": 1, "hasattr": 1, "delattr": 1}
+_REGISTERS = frozenset({"register_buffer", "register_parameter", "add_module", "register_module"})
+
+
+def _class_statements(node: ast.ClassDef) -> list[ast.stmt]:
+    """The class body, entering if/try/with/for blocks (not functions or classes)."""
+    found: list[ast.stmt] = []
+    pending = list(node.body)
+    while pending:
+        statement = pending.pop(0)
+        found.append(statement)
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(statement.name)
-        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            continue
+        for block in ("body", "orelse", "finalbody", "handlers"):
+            pending.extend(getattr(statement, block, ()))
+    return found
+
+
+def _root(node: ast.expr) -> tuple[str | None, str | None]:
+    """(root name, first attribute) of `a.b.c[0].d`: ("a", "b")."""
+    first = None
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        if isinstance(node, ast.Attribute):
+            first = node.attr
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return (node.id if isinstance(node, ast.Name) else None), first
+
+
+def _members(node: ast.ClassDef) -> _Members:
+    """What one class's body and methods do with the instance's attributes."""
+    from .class_facts import ATTRIBUTE_HOOKS, CHILD_ITERATORS, MUTATORS
+
+    found = _Members()
+    methods: dict[str, set[str]] = {}  # method -> receiver attributes it names
+    for statement in _class_statements(node):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.names.add(statement.name)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
+            for target in targets:
+                found.names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            found.names.update((a.asname or a.name).split(".")[0] for a in statement.names)
+        if found.names & ATTRIBUTE_HOOKS:
+            found.plain = False
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        forward = forward or statement.name == "forward"
+        found.forward = found.forward or statement.name == "forward"
         arguments = [*statement.args.posonlyargs, *statement.args.args]
-        if not arguments:
-            continue
-        receiver = arguments[0].arg
+        receiver = arguments[0].arg if arguments else None
+        referenced = methods.setdefault(statement.name, set())
+        aliases = {
+            name.id
+            for inner in ast.walk(statement)
+            if isinstance(inner, (ast.Assign, ast.For, ast.With))
+            for value in [getattr(inner, "value", None) or getattr(inner, "iter", None)]
+            if value is not None and _root(value)[0] == receiver
+            for target in getattr(inner, "targets", [getattr(inner, "target", None)])
+            if target is not None
+            for name in ast.walk(target)
+            if isinstance(name, ast.Name)
+        }
+        nested = {
+            id(n)
+            for inner in ast.walk(statement)
+            if inner is not statement and isinstance(inner, (ast.FunctionDef, ast.Lambda))
+            for n in ast.walk(inner)
+        }
         for inner in ast.walk(statement):
-            if (
-                isinstance(inner, ast.Attribute)
-                and isinstance(inner.value, ast.Name)
-                and inner.value.id == receiver
-            ):
-                names.add(inner.attr)
-            if statement.name == "__init__" or not isinstance(
-                inner, (ast.Attribute, ast.Subscript)
-            ):
+            if isinstance(inner, ast.Attribute):
+                if inner.attr in CHILD_ITERATORS:
+                    found.plain = False
+                if isinstance(inner.value, ast.Name) and inner.value.id == receiver:
+                    found.names.add(inner.attr)
+                    referenced.add(inner.attr)
+            if isinstance(inner, ast.Call):
+                func = inner.func
+                name = func.id if isinstance(func, ast.Name) else None
+                named = None
+                if name in _NAMED and len(inner.args) > 1:
+                    named = inner.args[1]
+                    if name in ("setattr", "delattr"):
+                        root, first = _root(inner.args[0])
+                        if root in aliases or (root == receiver and first):
+                            found.reassigned.add(first or "")
+                elif isinstance(func, ast.Attribute) and func.attr in _REGISTERS and inner.args:
+                    named = inner.args[0]
+                elif isinstance(func, ast.Attribute) and func.attr in MUTATORS:
+                    root, first = _root(func.value)
+                    if first is not None and (root == receiver or root in aliases):
+                        found.reassigned.add(first)
+                if named is not None:
+                    if isinstance(named, ast.Constant) and isinstance(named.value, str):
+                        found.names.add(named.value)
+                    elif (
+                        isinstance(named, ast.JoinedStr)
+                        and named.values
+                        and isinstance(named.values[0], ast.Constant)
+                    ):
+                        found.names.add(f"{named.values[0].value}*")
+                    else:
+                        found.plain = False  # any name at run time
+            if not isinstance(inner, (ast.Attribute, ast.Subscript)):
                 continue
             if not isinstance(inner.ctx, (ast.Store, ast.Del)):
                 continue
-            # `self.p = ...`, `self.cfg.p = ...`, `self.rates[0] = ...`: what `self.X` holds changes
-            chain: ast.expr = inner
-            while isinstance(chain, (ast.Attribute, ast.Subscript)):
-                owner = chain.value
-                if isinstance(owner, ast.Name) and owner.id == receiver:
-                    if isinstance(chain, ast.Attribute):
-                        reassigned.add(chain.attr)
-                    break
-                chain = owner
-    return names, reassigned, forward
+            if statement.name == "__init__" and id(inner) not in nested:
+                continue  # __init__'s own writes happen before any layer
+            # `self.p = ...`, `self.cfg.p = ...`, `cfg.p = ...` (cfg = self.cfg): it changes
+            root, first = _root(inner)
+            if first is not None and (root == receiver or root in aliases):
+                found.reassigned.add(first)
+    pending = list(methods.get("__init__", ()))
+    while pending:
+        name = pending.pop()
+        if name not in found.init_calls:
+            found.init_calls.add(name)
+            pending.extend(methods.get(name, ()))
+    return found
 
 
-def chain_members(info: ClassInfo, project: ProjectClasses | None) -> tuple[set[str], set[str]]:
-    """(names used, attributes reassigned) by the project classes `info` inherits from.
+def chain_members(
+    info: ClassInfo, project: ProjectClasses | None
+) -> tuple[set[str], set[str], set[str]]:
+    """(names used, attributes reassigned, attributes `__init__` reaches) by the
+    project classes `info` inherits from.
 
     Same-file bases are walked too: their own members are the fixer's to see, the
     project classes above them are gathered here.
@@ -305,8 +422,9 @@ def chain_members(info: ClassInfo, project: ProjectClasses | None) -> tuple[set[
 
     names: set[str] = set()
     reassigned: set[str] = set()
+    init_calls: set[str] = set()
     if project is None:
-        return names, reassigned
+        return names, reassigned, init_calls
     seen: set[int] = set()
     pending = [info]
     while pending:
@@ -323,4 +441,5 @@ def chain_members(info: ClassInfo, project: ProjectClasses | None) -> tuple[set[
                 if found is not None:
                     names |= found.names
                     reassigned |= found.reassigned
-    return names, reassigned
+                    init_calls |= found.init_calls
+    return names, reassigned, init_calls

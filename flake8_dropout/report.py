@@ -22,6 +22,7 @@ class Reported:
     code: str
     message: str  # starts with the code
     applicability: str  # "safe", "unsafe" or "none"
+    note: str = ""  # why it is (or would be) fixed in place, or not fixed
     cell: int | None = None  # a notebook's cell (1-based, as ruff counts); `line` is in it
 
     @property
@@ -58,6 +59,7 @@ def format_json(items: Sequence[Reported]) -> str:
             "code": item.code,
             "message": item.description,
             "fix": item.applicability,
+            "fix_note": item.note or None,
             "cell": item.cell,  # null outside notebooks
         }
         for item in items
@@ -131,6 +133,18 @@ def _count(number: int, word: str) -> str:
     return f"{number} {word}{'' if number == 1 else 's'}"
 
 
+def _in_place(notes: Sequence[str]) -> str:
+    """`, 2 in place (p reads the local `q`: 1; ...)`: why no layer was added."""
+    if not notes:
+        return ""
+    counts: dict[str, int] = {}
+    for note in notes:
+        reason = note.removeprefix("in place: ")
+        counts[reason] = counts.get(reason, 0) + 1
+    reasons = "; ".join(f"{reason}: {number}" for reason, number in counts.items())
+    return f", {len(notes)} in place ({reasons})"
+
+
 def summary(
     remaining: Sequence[Reported],
     fixed: int,
@@ -138,12 +152,12 @@ def summary(
     *,
     unsafe_fixes: bool,
     mode: str,  # "check", "fix" or "diff"
+    in_place: Sequence[str] = (),  # the note of each fix written in place
 ) -> str:
     lines = []
-    if mode == "fix" and fixed:
-        lines.append(f"Fixed {_count(fixed, 'finding')}.")
-    elif mode == "diff" and fixed:
-        lines.append(f"Would fix {_count(fixed, 'finding')}.")
+    if mode in ("fix", "diff") and fixed:
+        verb = "Fixed" if mode == "fix" else "Would fix"
+        lines.append(f"{verb} {_count(fixed, 'finding')}{_in_place(in_place)}.")
     safe = sum(item.applicability == "safe" for item in remaining)
     unsafe = sum(item.applicability == "unsafe" for item in remaining)
     if remaining:

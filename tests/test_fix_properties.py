@@ -1,9 +1,12 @@
 """Property-based tests of the fix over generated module files (SPEC section 3).
 
-The strategy writes module files with 1-3 classes (nn.Module subclasses, maybe
-subclassing an earlier class of the file), with or without `__init__`, with
-attribute names the fix would like to use already taken, and several dropout
-calls per `forward` with varied `p`, function, `training`, nesting and `# noqa`.
+The strategy writes module files with 1-3 classes (nn.Module or torch layer
+subclasses, maybe subclassing an earlier class of the file), with or without
+`__init__` (maybe with an early `return`), with attribute names the fix would
+like to use already taken (also in class-body conditionals), a config object
+that `forward` changes through an alias, a module-level rate that `forward`
+rebinds through `global`, and several dropout calls per `forward` with varied
+`p`, function, `training`, nesting and `# noqa`.
 
 Properties, for both fix styles, safe and unsafe:
 - the fixed file compiles;
@@ -117,13 +120,19 @@ def forward_lines(draw, me: str, attrs: list[str]) -> list[str]:
             lines += [f"x = F.{call.function}({call.noqa}"]
             lines += [f"    {a}," for a in arguments]
             lines += [")"]
+    if draw(st.integers(0, 4)) == 0:
+        lines.append("bump()")  # rebinds the module-level RATE: a layer would freeze it
+    if "cfg.p" in attrs and draw(st.booleans()):
+        lines += [f"cfg = {me}.cfg", "cfg.p = cfg.p * 0.5"]  # changes the rate through an alias
     return [*lines, "return x"]
 
 
 @st.composite
 def classes(draw, index: int, earlier: list[str], nn: str) -> str:
     name = f"Net{index}"
-    base = draw(st.sampled_from([f"{nn}.Module", *earlier]))
+    # torch layers own names (nn.Dropout: `p`, `inplace`) that the fix must not reuse
+    layers = [f"{nn}.Module", f"{nn}.Module", f"{nn}.Identity", f"{nn}.Dropout", f"{nn}.ReLU"]
+    base = draw(st.sampled_from([*layers, *earlier]))
     me = draw(st.sampled_from(["self", "self", "this"]))
     init_me = draw(st.sampled_from(["self", me]))
     attrs: list[str] = []
@@ -131,6 +140,8 @@ def classes(draw, index: int, earlier: list[str], nn: str) -> str:
     if draw(st.booleans()):
         body += ["dropout = 0.1", ""]
         attrs.append("dropout")
+    if draw(st.integers(0, 3)) == 0:  # a class attribute only a conditional binds
+        body += ["if RATE > 0:", "    dropout_1 = 0.1", "else:", "    dropout_1 = 0.2", ""]
     init_form = draw(st.sampled_from(["none", "none", "block", "block", "block", "one-line"]))
     if init_form == "one-line":
         body += [f"def __init__({init_me}): super().__init__()", ""]
@@ -153,12 +164,18 @@ def classes(draw, index: int, earlier: list[str], nn: str) -> str:
             if draw(st.booleans()):
                 assignments.append(f"    {init_me}.{attr} = {value}")
                 attrs.append(attr)
+        if draw(st.integers(0, 3)) == 0:
+            assignments.append(f"    {init_me}.cfg = types.SimpleNamespace(p=0.3)")
+            attrs.append("cfg.p")
         before = draw(st.integers(0, len(assignments)))  # plain floats may precede it
         init += assignments[:before]
         if base_init:
             init.append(f"    {base_init}")
         init.append(f"    {init_me}.lin = {nn}.Linear(4, 4)")
         init += assignments[before:]
+        if draw(st.integers(0, 3)) == 0:  # a path on which nothing after it runs
+            at = draw(st.integers(1, len(init)))
+            init[at:at] = ["    if p is None:", "        return"]
         body += [*init, ""]
     if draw(st.integers(0, 4)) == 0:
         body += [f"def set_rate({me}, rate):", f"    {me}.later = rate", ""]
@@ -185,7 +202,10 @@ def classes(draw, index: int, earlier: list[str], nn: str) -> str:
 def module_files(draw) -> str:
     header, nn = draw(st.sampled_from(HEADERS))
     names: list[str] = []
-    parts = [header, "\nRATE = 0.25\n"]
+    parts = [
+        header,
+        "import types\n\nRATE = 0.25\n\n\ndef bump():\n    global RATE\n    RATE = RATE * 0.9\n",
+    ]
     for index in range(draw(st.integers(1, 3))):
         parts.append("\n\n" + draw(classes(index, names, nn)))
         names.append(f"Net{index}")
@@ -341,13 +361,16 @@ def test_fixed_modules_run_like_the_originals(source, unsafe, style):
         fixed.load_state_dict(original.state_dict(), strict=True)
         assert list(fixed.state_dict()) == list(original.state_dict())
         fixed.train()
-        if not deliberate:
-            for seed in (1, 2):
-                assert torch.equal(_run(fixed, x, seed), _run(original, x, seed)), name
-        else:
-            _run(fixed, x, 1)
+        _run(fixed, x, 0)  # as _working ran the original: `forward` may change state
+        # Both run the same steps, so state that forward changes stays in step.
+        for seed in (1, 2):
+            got, expected = _run(fixed, x, seed), _run(original, x, seed)
+            if not deliberate:
+                assert torch.equal(got, expected), name
         fixed.eval()
+        original.eval()
         first, second = _run(fixed, x, 1), _run(fixed, x, 2)
+        _run(original, x, 1), _run(original, x, 2)
         if clean:
             assert torch.equal(first, second), name
     event(f"deliberate={deliberate} clean={clean}")

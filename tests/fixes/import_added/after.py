@@ -5,14 +5,14 @@ from typing import Optional
 
 import numpy as np
 import torch.nn.functional as F
-from lightning import LightningModule
 from torch import nn
+from torch.nn.modules.module import Module
 from transformers import PretrainedConfig
 
 from mypackage.layers import helper
 
 
-class Net(LightningModule):
+class Net(Module):
     def __init__(self, config: Optional[PretrainedConfig] = None):
         super().__init__()
         self.dropout = nn.Dropout(p=0.1)

@@ -5,13 +5,13 @@ from typing import Optional
 
 import numpy as np
 import torch.nn.functional as F
-from lightning import LightningModule
+from torch.nn.modules.module import Module
 from transformers import PretrainedConfig
 
 from mypackage.layers import helper
 
 
-class Net(LightningModule):
+class Net(Module):
     def __init__(self, config: Optional[PretrainedConfig] = None):
         super().__init__()
         self.scale = np.sqrt(2.0) if os.environ.get("SCALE") else 1.0

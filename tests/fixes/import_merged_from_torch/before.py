@@ -1,9 +1,9 @@
 import torch.nn.functional as F
-from lightning import LightningModule
 from torch import Tensor
+from torch.nn.modules.module import Module
 
 
-class Net(LightningModule):  # `nn` joins the file's `from torch import ...` line
+class Net(Module):  # `nn` joins the file's `from torch import ...` line
     def __init__(self):
         super().__init__()
 

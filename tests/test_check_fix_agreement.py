@@ -1,0 +1,71 @@
+"""The fixer acts on exactly the checker's findings: it never judges a call again.
+
+Over every case file, every fix fixture and generated modules: the findings
+`fix_source` starts from are the ones `check` reports, and what it rewrites is
+exactly those of them that the options allow (safe, or unsafe with
+--unsafe-fixes; never `# noqa`, never a finding with no fix).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from test_fix_properties import module_files
+
+from flake8_dropout.engine import check
+from flake8_dropout.fix import STYLES, fix_source
+from flake8_dropout.noqa import is_suppressed
+from flake8_dropout.rules import Applicability
+from flake8_dropout.settings import Settings
+from flake8_dropout.source import decode, split_lines
+
+TESTS = Path(__file__).parent
+SOURCES = sorted([*TESTS.glob("cases/*.py"), *TESTS.glob("fixes/*/before.py")])
+SETTINGS = Settings()
+
+
+def _assert_agreement(source: str) -> None:
+    findings = check(source, SETTINGS)
+    lines = split_lines(source)
+    for unsafe in (False, True):
+        allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
+        expected = [
+            f
+            for f in findings
+            if f.applicability in allowed and not is_suppressed(lines[f.line - 1], f.code.value)
+        ]
+        for style in STYLES:
+            result = fix_source(source, SETTINGS, unsafe=unsafe, style=style)
+            assert result.found == findings
+            assert result.fixed == expected
+            assert (result.source != source) == bool(expected)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(TESTS)))
+def test_fixer_acts_on_the_checkers_findings(path: Path) -> None:
+    _assert_agreement(decode(path.read_bytes()).text)
+
+
+def test_nfkc_receiver_beside_a_false_training():
+    """The issue's example: the check reported 1 finding, the fix rewrote 2."""
+    source = (
+        "import torch.nn.functional as F\nfrom torch import nn\n\n\n"
+        "class M(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        x = F.dropout(x, 0.1, training=\uff53elf.training)\n"
+        "        return F.dropout(x, 0.1, training=False)\n"
+    )
+    assert [f.line for f in check(source, SETTINGS)] == [8]
+    result = fix_source(source, SETTINGS, unsafe=True)
+    assert [f.line for f in result.fixed] == [8]
+    assert "training=\uff53elf.training" in result.source  # the file's own spelling is kept
+    compile(result.source, "<fixed>", "exec")
+    _assert_agreement(source)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(module_files())
+def test_generated_modules(source):
+    _assert_agreement(source)
