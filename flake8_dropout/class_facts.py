@@ -348,6 +348,9 @@ class ClassFacts:
     hooks: str | None  # an attribute hook (`__setattr__`, ...) the class defines
     methods: dict[str, list[cst.FunctionDef | cst.Lambda]]  # every def of the body
     references: dict[str, set[str]]  # method -> receiver attributes it names
+    # Attributes a plain top-level statement of __init__ sets, whatever path it takes
+    # (`if aux: self.rate = 0.1` sets `rate` only on one path).
+    set_on_every_path: set[str] = field(default_factory=set)
 
 
 def _class_body(node: cst.ClassDef) -> Iterator[tuple[cst.CSTNode, bool]]:
@@ -462,6 +465,7 @@ def class_facts(info: ClassInfo) -> ClassFacts:
     base_init_index = None
     assigned_in_init: dict[str, int] = {}
     init_statements: list[FunctionScan] = []
+    set_on_every_path: set[str] = set()
     if init is not None and isinstance(init.body, cst.IndentedBlock):
         for index, inner in enumerate(init.body.body):
             if init_receiver is not None and is_base_init(inner, init_receiver):
@@ -470,6 +474,8 @@ def class_facts(info: ClassInfo) -> ClassFacts:
             init_statements.append(scan)
             for attribute in scan.written:
                 assigned_in_init[attribute] = index
+            if isinstance(inner, cst.SimpleStatementLine):
+                set_on_every_path |= scan.written
     return ClassFacts(
         init,
         init_receiver,
@@ -486,6 +492,7 @@ def class_facts(info: ClassInfo) -> ClassFacts:
         hooks,
         methods,
         references,
+        set_on_every_path,
     )
 
 

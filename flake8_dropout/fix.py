@@ -694,6 +694,13 @@ class _Planner:
             if attribute in reassigned:
                 return f"{keyword} reads `{receiver}.{attribute}`, which {reassigned[attribute]} may change"
             if attribute in facts.assigned_in_init:
+                if not (
+                    attribute in facts.set_on_every_path or attribute in facts.class_attributes
+                ):
+                    return (
+                        f"{keyword} reads `{receiver}.{attribute}`, "
+                        "which `__init__` sets on some paths only"
+                    )
                 index = facts.assigned_in_init[attribute]
                 after = max(after, index)
                 assert facts.init is not None and isinstance(facts.init.body, cst.IndentedBlock)
