@@ -49,7 +49,8 @@ PROJECT_BASE = textwrap.dedent(
 BLOCK_LINE, LIT_LINE = 8, 13
 
 # flake8 (ast) parses this; libcst rejects it: a backslash continuation as the first
-# line of an indented block (libcst: "Syntax Error @ 8:1"). Python runs it fine.
+# line of an indented block (libcst: "Syntax Error @ 8:1"). Python runs it fine, and
+# the engine checks it as Python reads it (the lone `\` line is blanked for libcst).
 LIBCST_REJECTS = textwrap.dedent(
     """\
     import torch.nn.functional as F
@@ -218,18 +219,23 @@ def test_the_example_is_python_but_not_libcst():
         libcst.parse_module(LIBCST_REJECTS)
 
 
-def test_file_libcst_cannot_parse(tmp_path: Path):
+def test_file_libcst_rejects_is_checked_as_python_reads_it(tmp_path: Path):
     (tmp_path / "model.py").write_text(LIBCST_REJECTS)
     code, rows, stderr = flake8(tmp_path, "--select=DRP", "model.py")
-    assert (code, rows) == (0, [])
-    assert stderr == ""
+    assert (code, rows, stderr) == (1, [(8, 16, "DRP001")], "")
     code, rows, stderr = flake8(
         tmp_path, "--select=DRP", "--stdin-display-name=model.py", "-", stdin=LIBCST_REJECTS
     )
-    assert (code, rows, stderr) == (0, [], "")
-    # The other checks still run on the file.
-    code, rows, _ = flake8(tmp_path, "model.py")
-    assert code == 1 and rows and not drp(rows)
+    assert (code, rows, stderr) == (1, [(8, 16, "DRP001")], "")
+
+
+DEEP = (
+    MODEL
+    + "\n\nclass Deep(nn.Module):\n    def forward(self, x):\n        y = {}\n".format(
+        " and ".join(f"a{i}" for i in range(10_000))
+    )
+    + "        return F.dropout(x)\n"
+)
 
 
 def lines_of(source: str) -> list[str]:
@@ -239,7 +245,7 @@ def lines_of(source: str) -> list[str]:
 @pytest.mark.parametrize(
     ("tree_source", "lines"),
     [
-        (LIBCST_REJECTS, LIBCST_REJECTS),  # libcst rejects what ast accepted
+        (DEEP, DEEP),  # too deep for libcst: never handed to it
         (MODEL, "class M(nn.Module:\n    F.dropout(x)\n"),  # lines that do not parse at all
         (MODEL, MODEL.replace("return", "return (") + "dropout torch"),
         (MODEL, "\x00dropout torch"),
