@@ -134,16 +134,19 @@ def analyse_source(
         return Checked(None, [], [])
     if report_only and found_screen is not None:
         source, found_screen = focused(source, found_screen)
-    cst_source, shifts = source, {}
-    if report_only and "\f" in source:
-        cst_source, shifts = _indent_form_feeds_dropped(source)
-    if report_only and _LONE_CONTINUATION.search(cst_source):
-        # `    \` alone on a line: Python joins it to the next; libcst rejects it.
-        cst_source = _LONE_CONTINUATION.sub("", cst_source)
-    if found_screen is not None:
-        module = parse_cst(cst_source, found_screen.tree, found_screen.stubbed)
-    else:
-        module = parse_cst(cst_source, tree)
+    shifts: dict[int, int] = {}
+    ast_tree = found_screen.tree if found_screen is not None else tree
+    stubbed = found_screen.stubbed if found_screen is not None else frozenset()
+    try:
+        module = parse_cst(source, ast_tree, stubbed)
+    except SourceError:
+        # Valid Python that libcst's tokenizer rejects: retry as Python reads it.
+        if not report_only:
+            raise
+        cst_source, shifts = _as_python_reads_it(source)
+        if cst_source == source:
+            raise
+        module = parse_cst(cst_source, ast_tree, stubbed)
     written = module  # the fixer rewrites the file's own tree
     if not source.isascii():
         module = _normalized_names(module)
@@ -351,6 +354,20 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
 
 _INDENT_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
 _LONE_CONTINUATION = re.compile(r"(?:^|(?<=[\r\n]))[ \t\f]*\\(?=\r\n|\r|\n)")
+
+
+def _as_python_reads_it(source: str) -> tuple[str, dict[int, int]]:
+    """`source` without what libcst rejects in valid Python, and line -> columns dropped.
+
+    Form feeds at line starts (see `_indent_form_feeds_dropped`), and a line
+    holding only a `\\` continuation (`    \\` + CR), which Python joins to the
+    next line. Only used after libcst failed: the second rule would also touch
+    a `\\` line inside a string.
+    """
+    shifts: dict[int, int] = {}
+    if "\f" in source:
+        source, shifts = _indent_form_feeds_dropped(source)
+    return _LONE_CONTINUATION.sub("", source), shifts
 
 
 def _indent_form_feeds_dropped(source: str) -> tuple[str, dict[int, int]]:

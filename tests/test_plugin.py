@@ -49,7 +49,8 @@ PROJECT_BASE = textwrap.dedent(
 BLOCK_LINE, LIT_LINE = 8, 13
 
 # flake8 (ast) parses this; libcst rejects it: a backslash continuation as the first
-# line of an indented block (libcst: "Syntax Error @ 8:1"). Python runs it fine.
+# line of an indented block (libcst: "Syntax Error @ 8:1"). Python runs it fine, and
+# the engine checks it as Python reads it (the lone `\` line is blanked for libcst).
 LIBCST_REJECTS = textwrap.dedent(
     """\
     import torch.nn.functional as F
@@ -61,13 +62,6 @@ LIBCST_REJECTS = textwrap.dedent(
             \\
             return F.dropout(x)
     """
-)
-
-#: A module class whose 10,000-term `and` chain would crash libcst's native parser.
-DEEP_CHAIN = MODEL + (
-    "\n\nclass Deep(nn.Module):\n    def forward(self, x):\n"
-    f"        y = {' and '.join(f'a{i}' for i in range(10_000))}\n"
-    "        return F.dropout(x)\n"
 )
 
 
@@ -225,9 +219,7 @@ def test_the_example_is_python_but_not_libcst():
         libcst.parse_module(LIBCST_REJECTS)
 
 
-def test_file_raw_libcst_rejects_is_still_checked(tmp_path: Path):
-    # The lone backslash line is blanked for libcst (same lines, same columns), so the
-    # finding behind it is reported instead of being lost to libcst's parser.
+def test_file_libcst_rejects_is_checked_as_python_reads_it(tmp_path: Path):
     (tmp_path / "model.py").write_text(LIBCST_REJECTS)
     code, rows, stderr = flake8(tmp_path, "--select=DRP", "model.py")
     assert (code, rows, stderr) == (1, [(8, 16, "DRP001")], "")
@@ -237,6 +229,15 @@ def test_file_raw_libcst_rejects_is_still_checked(tmp_path: Path):
     assert (code, rows, stderr) == (1, [(8, 16, "DRP001")], "")
 
 
+DEEP = (
+    MODEL
+    + "\n\nclass Deep(nn.Module):\n    def forward(self, x):\n        y = {}\n".format(
+        " and ".join(f"a{i}" for i in range(10_000))
+    )
+    + "        return F.dropout(x)\n"
+)
+
+
 def lines_of(source: str) -> list[str]:
     return source.splitlines(keepends=True)
 
@@ -244,7 +245,7 @@ def lines_of(source: str) -> list[str]:
 @pytest.mark.parametrize(
     ("tree_source", "lines"),
     [
-        (DEEP_CHAIN, DEEP_CHAIN),  # too deep for libcst's native parser: never handed to it
+        (DEEP, DEEP),  # too deep for libcst: never handed to it
         (MODEL, "class M(nn.Module:\n    F.dropout(x)\n"),  # lines that do not parse at all
         (MODEL, MODEL.replace("return", "return (") + "dropout torch"),
         (MODEL, "\x00dropout torch"),
@@ -262,8 +263,15 @@ def test_run_reports_flake8_tuples():
     assert text.startswith("DRP001 F.dropout() without training=")
 
 
+def deep_model(terms: int = 10_000) -> str:
+    """A module class whose `and` chain would crash libcst's native parser (SIGSEGV)."""
+    chain = " and ".join(f"a{i}" for i in range(terms))
+    body = f"        y = {chain}\n        return F.dropout(x)\n"
+    return MODEL + f"\n\nclass Deep(nn.Module):\n    def forward(self, x):\n{body}"
+
+
 def test_too_deep_for_libcst_yields_nothing_and_never_hangs(tmp_path: Path):
-    (tmp_path / "deep.py").write_text(DEEP_CHAIN)
+    (tmp_path / "deep.py").write_text(deep_model())
     (tmp_path / "model.py").write_text(MODEL)
     code, rows, stderr = flake8(tmp_path, "--select=DRP", "deep.py")
     assert (code, rows, stderr) == (0, [], "")
