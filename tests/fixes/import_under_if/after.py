@@ -1,6 +1,6 @@
 import os
 
-import numpy as np
+import pathspec
 from torch import nn
 
 if os.environ.get("WITH_TORCH", "1") == "1":
@@ -19,4 +19,4 @@ if os.environ.get("WITH_TORCH", "1") == "1":
 import sys
 
 PATH = sys.path
-ZERO = np.zeros(1)
+SPEC = pathspec.PathSpec([])

@@ -1,6 +1,6 @@
 import os
 
-import numpy as np
+import pathspec
 
 if os.environ.get("WITH_TORCH", "1") == "1":
     import torch.nn.functional as F
@@ -14,4 +14,4 @@ if os.environ.get("WITH_TORCH", "1") == "1":
 import sys
 
 PATH = sys.path
-ZERO = np.zeros(1)
+SPEC = pathspec.PathSpec([])
