@@ -39,7 +39,13 @@ from .class_facts import (
 )
 from .engine import Finding, analyse_source, deep_recursion
 from .fix_layout import Layout, append_keyword, layer_statement
-from .fix_spelling import ImportEdit, LayerSpelling, apply_import_edit, layer_attribute
+from .fix_spelling import (
+    ImportEdit,
+    LayerSpelling,
+    apply_import_edit,
+    has_comment,
+    layer_attribute,
+)
 from .line_length import DEFAULT_LINE_LENGTH
 from .noqa import NoqaLines
 from .project import chain_members
@@ -353,7 +359,7 @@ class _Planner:
         known = {id(a) for a in (input_arg, p_arg, inplace_arg, site.training) if a is not None}
         if any(id(arg) not in known for arg in call.args):
             return "an argument the layer cannot take"
-        if _has_comment(call):
+        if has_comment(call):
             return "the call holds a comment"
         if function.layer in _IGNORE_INPLACE and not _is_false(inplace_arg):
             return f"`nn.{function.layer}` ignores `inplace`"
@@ -711,20 +717,6 @@ class _Planner:
             elif attribute not in facts.class_attributes:
                 return f"{keyword} reads `{receiver}.{attribute}`, which `__init__` does not set"
         return after
-
-
-class _CommentFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.found = True
-
-
-def _has_comment(node: cst.CSTNode) -> bool:
-    finder = _CommentFinder()
-    node.visit(finder)
-    return finder.found
 
 
 _IGNORE_INPLACE = frozenset({"AlphaDropout", "FeatureAlphaDropout"})  # their forward ignores it

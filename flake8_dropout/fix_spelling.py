@@ -151,7 +151,7 @@ def _is_torch(name: str | None) -> bool:
 
 def _plain_names(node: cst.ImportFrom) -> list[str] | None:
     """`from m import a, b` names, or None when the line cannot take one more name."""
-    if isinstance(node.names, cst.ImportStar) or _has_comment(node):
+    if isinstance(node.names, cst.ImportStar) or has_comment(node):
         return None
     names = []
     for alias in node.names:
@@ -169,7 +169,8 @@ class _CommentFinder(cst.CSTVisitor):
         self.found = True
 
 
-def _has_comment(node: cst.CSTNode) -> bool:
+def has_comment(node: cst.CSTNode) -> bool:
+    """Whether a comment stands anywhere inside `node` (a rewrite would have to place it)."""
     finder = _CommentFinder()
     node.visit(finder)
     return finder.found
