@@ -9,17 +9,19 @@ fraction of their cost (see README, "Speed").
 
 from __future__ import annotations
 
-import builtins
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from . import semantics
 from .rules import FUNCTION_NAMES, FUNCTIONS, Code, DropoutFunction
+from .semantics import OTHER, UNBOUND, ArgShape, Binding, Scope, Syntax
 from .settings import Settings
 
-_BUILTIN_NAMES = frozenset(dir(builtins))
+__all__ = ["OTHER", "UNBOUND", "Scope"]  # the binding model lives in semantics.py
+
 # Dotted prefixes whose classes are never nn.Module subclasses.
 _NOT_MODULE_PREFIXES = (
     "builtins.",
@@ -44,15 +46,34 @@ _NN_NON_MODULES = frozenset(
 )
 
 
-class _Other:
-    """A binding that is not an import (assignment, def, parameter, ...)."""
+class _CstSyntax:
+    """libcst's answers to semantics.Syntax."""
 
-    def __repr__(self) -> str:
-        return "OTHER"
+    def name(self, expr: cst.BaseExpression) -> str | None:
+        return expr.value if isinstance(expr, cst.Name) else None
+
+    def attribute(self, expr: cst.BaseExpression) -> tuple[cst.BaseExpression, str] | None:
+        return (expr.value, expr.attr.value) if isinstance(expr, cst.Attribute) else None
+
+    def subscripted(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        return expr.value if isinstance(expr, cst.Subscript) else None
+
+    def boolean(self, expr: cst.BaseExpression) -> tuple[str, list[cst.BaseExpression]] | None:
+        if isinstance(expr, cst.BooleanOperation):
+            operator = "and" if isinstance(expr.operator, cst.And) else "or"
+            return operator, [expr.left, expr.right]
+        return None
+
+    def negated(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+            return expr.expression
+        return None
+
+    def is_true(self, expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Name) and expr.value == "True"
 
 
-OTHER = _Other()
-UNBOUND = None  # sentinel returned by Scope.resolve for free names
+CST_SYNTAX: Syntax[cst.BaseExpression] = _CstSyntax()
 
 
 class Kind(enum.Enum):
@@ -63,45 +84,20 @@ class Kind(enum.Enum):
 
 
 @dataclass(eq=False)
-class Scope:
-    """Names bound in one Python scope, each with every binding seen."""
-
-    kind: str  # "module" | "class" | "function" | "comprehension"
-    parent: Scope | None
-    bindings: dict[str, list[tuple[object, bool]]] = field(default_factory=dict)
-    unknown_star_import: bool = False
-
-    def bind(self, name: str, target: object, in_except: bool = False) -> None:
-        self.bindings.setdefault(name, []).append((target, in_except))
-
-    def resolve(self, name: str) -> object:
-        """What `name` means here: an import target, a ClassInfo, OTHER or None."""
-        scope: Scope | None = self
-        first = True
-        while scope is not None:
-            if (first or scope.kind != "class") and name in scope.bindings:
-                return scope._target(name)
-            if scope.parent is None and scope.unknown_star_import:
-                return None if name not in _BUILTIN_NAMES else f"builtins.{name}"
-            first = False
-            scope = scope.parent
-        return f"builtins.{name}" if name in _BUILTIN_NAMES else None
-
-    def _target(self, name: str) -> object:
-        # `except ImportError: F = None` fallbacks do not hide the import.
-        bindings = self.bindings[name]
-        chosen = [t for t, in_except in bindings if not in_except] or [t for t, _ in bindings]
-        first = chosen[0]
-        return first if all(t is first or t == first for t in chosen) else OTHER
-
-
-@dataclass(eq=False)
 class ClassInfo:
     node: cst.ClassDef
     scope: Scope  # where the class statement stands
     order: int
     defines_forward: bool
     kind: Kind | None = None
+    methods: list[FunctionInfo] = field(default_factory=list)  # functions of its body
+
+    def names_in(self, function: cst.FunctionDef | None) -> set[str]:
+        """Every name `function` (one of the methods) binds, nested scopes included."""
+        for method in self.methods:
+            if method.node is function:
+                return method.scope.names_within()
+        return set()
 
 
 @dataclass(eq=False)
@@ -117,8 +113,8 @@ class _Context:
     scope: Scope
     klass: ClassInfo | None  # nearest enclosing class, when the call is in one of its functions
     method: FunctionInfo | None
-    receiver: str | None
-    guarded: bool
+    receiver: str | None  # as written: the method's first parameter, unless shadowed
+    guards: tuple[Scope, ...]  # where each `self.training` test around the call is read
 
 
 @dataclass(eq=False)
@@ -144,13 +140,8 @@ class Analysis:
     candidate_count: int
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr.value}"
-    return None
+def dotted(node: cst.BaseExpression) -> str | None:
+    return semantics.dotted(CST_SYNTAX, node)
 
 
 def target_names(node: cst.BaseExpression) -> list[str]:
@@ -164,36 +155,12 @@ def target_names(node: cst.BaseExpression) -> list[str]:
     return []
 
 
-def is_training_attribute(expr: cst.BaseExpression, receiver: str | None) -> bool:
-    return (
-        receiver is not None
-        and isinstance(expr, cst.Attribute)
-        and expr.attr.value == "training"
-        and isinstance(expr.value, cst.Name)
-        and expr.value.value == receiver
-    )
-
-
 def implies_training(expr: cst.BaseExpression, receiver: str | None) -> bool:
-    """True when `expr` can only be true while the module is training."""
-    if is_training_attribute(expr, receiver):
-        return True
-    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.And):
-        return implies_training(expr.left, receiver) or implies_training(expr.right, receiver)
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
-        return negation_implies_training(expr.expression, receiver)
-    return False
+    return semantics.implies_training(CST_SYNTAX, expr, receiver)
 
 
 def negation_implies_training(expr: cst.BaseExpression, receiver: str | None) -> bool:
-    """True when `not expr` can only be true while the module is training."""
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
-        return implies_training(expr.expression, receiver)
-    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
-        return negation_implies_training(expr.left, receiver) or negation_implies_training(
-            expr.right, receiver
-        )
-    return False
+    return semantics.negation_implies_training(CST_SYNTAX, expr, receiver)
 
 
 _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
@@ -208,42 +175,26 @@ def _ends_in_exit(body: cst.BaseSuite) -> bool:
     return bool(statements) and isinstance(statements[-1], _EXITS)
 
 
+def cst_args(args: Sequence[cst.Arg]) -> list[ArgShape[cst.BaseExpression]]:
+    return [ArgShape(a.keyword.value if a.keyword else None, str(a.star), a.value) for a in args]
+
+
+def _arg_of(args: Sequence[cst.Arg], value: cst.BaseExpression | None) -> cst.Arg | None:
+    return next((arg for arg in args if arg.value is value), None)
+
+
 def find_argument(args: Sequence[cst.Arg], keyword: str, index: int) -> tuple[str, cst.Arg | None]:
     """Locate an argument: ("found", arg), ("missing", None) or ("hidden", None)."""
-    position = 0
-    hidden = False
-    positions_known = True
-    for arg in args:
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return "found", arg
-        elif arg.star == "**":
-            hidden = True
-        elif arg.star == "*":
-            positions_known = False
-        elif positions_known:
-            if position == index:
-                return "found", arg
-            position += 1
-    return ("hidden" if hidden or not positions_known else "missing"), None
+    status, value = semantics.find_argument(cst_args(args), keyword, index)
+    return status, _arg_of(args, value)
 
 
 def judge(
     args: Sequence[cst.Arg], function: DropoutFunction, receiver: str | None
 ) -> tuple[Code | None, cst.Arg | None]:
     """The code a call deserves (None: correct or cannot be seen) and its training arg."""
-    status, arg = find_argument(args, function.training_keyword, function.training_index)
-    if status == "hidden":
-        return None, None
-    if arg is None:
-        # ATen forms require `train`: a call without it fails before any dropout.
-        return (Code.MISSING if function.training_default is not None else None), None
-    value = arg.value
-    if isinstance(value, cst.Name) and value.value == "True":
-        return Code.LITERAL_TRUE, arg
-    if implies_training(value, receiver):
-        return None, arg
-    return Code.NOT_MODE, arg
+    code, value = semantics.judge(CST_SYNTAX, cst_args(args), function, receiver)
+    return code, _arg_of(args, value)
 
 
 class _Collector(cst.CSTVisitor):
@@ -257,10 +208,11 @@ class _Collector(cst.CSTVisitor):
         self.classes: list[ClassInfo] = []
         self.calls: list[tuple[cst.Call, str | None, _Context]] = []
         self.function_aliases: set[str] = set()
-        self.guard = 0
-        self.saved_guards: list[int] = []
+        # Scopes of the `if self.training:`-like tests around us (guards.py-like, see below).
+        self.guards: list[Scope] = []
+        self.saved_guards: list[list[Scope]] = []
         self.pending_classes: list[ClassInfo] = []
-        self.guarded_statements: set[int] = set()
+        self.guarded_statements: dict[int, Scope] = {}
         self.except_depth = 0
         # Lambdas of a class body that are methods: `f = lambda self, x: ...`, property(lambda ...).
         self.method_lambdas: set[int] = set()
@@ -283,20 +235,29 @@ class _Collector(cst.CSTVisitor):
                 return frame, method, receiver
         return None, None, None
 
-    def _bind(self, name: str, target: object = OTHER) -> None:
-        self.scope.bind(name, target, self.except_depth > 0)
+    def _bind(self, name: str, target: object = OTHER, parameter: bool = False) -> None:
+        self.scope.bind(name, Binding(target, self.except_depth > 0, parameter))
 
     # -- guards ----------------------------------------------------------------
+    # A guard holds from its test to the end of what it covers, but never into a
+    # function or lambda defined there: their bodies run later, in eval mode too.
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.guarded_statements:
-            self.guard += 1
+            self.guards.append(self.guarded_statements[id(node)])
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
         if id(original_node) in self.guarded_statements:
-            self.guard -= 1
+            self.guards.pop()
+
+    def _enter_deferred(self) -> None:
+        self.saved_guards.append(self.guards)
+        self.guards = []
+
+    def _leave_deferred(self) -> None:
+        self.guards = self.saved_guards.pop()
 
     def _receiver(self) -> str | None:
         return self._method_context()[2]
@@ -337,11 +298,11 @@ class _Collector(cst.CSTVisitor):
 
     def _guard_if(self, condition: bool) -> None:
         if condition:
-            self.guard += 1
+            self.guards.append(self.scope)
 
     def _unguard_if(self, condition: bool) -> None:
         if condition:
-            self.guard -= 1
+            self.guards.pop()
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         # `if not self.training: return x` guards the rest of the same body.
@@ -354,7 +315,7 @@ class _Collector(cst.CSTVisitor):
                 and negation_implies_training(statement.test, receiver)
                 and _ends_in_exit(statement.body)
             ):
-                self.guarded_statements.update(id(s) for s in node.body[i + 1 :])
+                self.guarded_statements.update((id(s), self.scope) for s in node.body[i + 1 :])
                 return
 
     # -- scopes and bindings ---------------------------------------------------
@@ -372,14 +333,13 @@ class _Collector(cst.CSTVisitor):
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
         self.frames.append(self.pending_classes.pop())
         self.scope = Scope("class", self.scope)
-        self.saved_guards.append(self.guard)
-        self.guard = 0
+        self._enter_deferred()
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
         self.frames.pop()
         assert self.scope.parent is not None
         self.scope = self.scope.parent
-        self.guard = self.saved_guards.pop()
+        self._leave_deferred()
 
     def _enter_function(
         self,
@@ -394,22 +354,25 @@ class _Collector(cst.CSTVisitor):
             if isinstance(star, cst.Param):
                 names.append(star.name.value)
         positional = [p.name.value for p in (*params.posonly_params, *params.params)]
-        decorator_names = {_dotted(d.decorator) or "" for d in decorators}
-        static = bool(
-            decorator_names
-            & {"staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod"}
-        )
-        in_class_body = bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
         # A lambda elsewhere in the class body (staticmethod(lambda x: ...), a dict of
         # lambdas) is not a method: its first parameter is not the module.
-        method = not isinstance(node, cst.Lambda) or id(node) in self.method_lambdas
-        receiver = positional[0] if positional and in_class_body and method and not static else None
+        receiver = semantics.receiver_of(
+            positional,
+            (dotted(d.decorator) for d in decorators),
+            in_class_body=self._in_class_body(),
+            method=not isinstance(node, cst.Lambda) or id(node) in self.method_lambdas,
+        )
         self.scope = Scope("function", self.scope)
         for name in names:
-            self._bind(name)
-        self.frames.append(FunctionInfo(node, self.scope, frozenset(names), receiver))
+            self._bind(name, parameter=True)
+        info = FunctionInfo(node, self.scope, frozenset(names), receiver)
+        if self._in_class_body():
+            self.frames[-1].methods.append(info)  # type: ignore[union-attr]
+        self.frames.append(info)
+        self._enter_deferred()
 
     def _leave_function(self) -> None:
+        self._leave_deferred()
         self.frames.pop()
         assert self.scope.parent is not None
         self.scope = self.scope.parent
@@ -431,34 +394,31 @@ class _Collector(cst.CSTVisitor):
         self._leave_function()
 
     def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            dotted = _dotted(alias.name) or ""
-            if alias.asname is not None:
-                for name in target_names(alias.asname.name):  # type: ignore[arg-type]
-                    self._bind(name, dotted)
-            else:
-                head = dotted.split(".", 1)[0]
-                self._bind(head, head)
+        for bound, target in semantics.import_bindings(None, 0, _aliases(node.names)):
+            self._bind(bound, target)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = _dotted(node.module) if node.module is not None else ""
-        prefix = "." * len(node.relative) + (module or "")
+        module = dotted(node.module) if node.module is not None else None
+        level = len(node.relative)
         if isinstance(node.names, cst.ImportStar):
-            if prefix == "torch.nn.functional":
-                for name in FUNCTION_NAMES:
-                    self._bind(name, f"{prefix}.{name}")
-            else:
+            found = semantics.star_bindings(module, level)
+            if found is None:
                 self.scope.unknown_star_import = True
+            for bound, target in found or ():
+                self._bind(bound, target)
             return
-        for alias in node.names:
-            name = _dotted(alias.name) or ""
-            bound = name
-            if alias.asname is not None:
-                bound = target_names(alias.asname.name)[0]  # type: ignore[arg-type]
-            if name in FUNCTION_NAMES:
-                self.function_aliases.add(bound)
-            joiner = "" if prefix.endswith(".") else "."
-            self._bind(bound, f"{prefix}{joiner}{name}")
+        aliases = _aliases(node.names)
+        self.function_aliases.update(semantics.dropout_aliases(aliases))
+        for bound, target in semantics.import_bindings(module, level, aliases):
+            self._bind(bound, target)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.scope.declare(item.name.value, is_global=True)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        for item in node.names:
+            self.scope.declare(item.name.value, is_global=False)
 
     def _in_class_body(self) -> bool:
         return bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
@@ -486,7 +446,7 @@ class _Collector(cst.CSTVisitor):
         while scope.kind == "comprehension" and scope.parent is not None:
             scope = scope.parent
         for name in target_names(node.target):
-            scope.bind(name, OTHER, self.except_depth > 0)
+            scope.bind(name, Binding(OTHER, self.except_depth > 0))
 
     def visit_For(self, node: cst.For) -> None:
         for name in target_names(node.target):
@@ -580,22 +540,53 @@ class _Collector(cst.CSTVisitor):
         else:
             return
         klass, method, receiver = self._method_context()
-        self.calls.append(
-            (node, name, _Context(self.scope, klass, method, receiver, self.guard > 0))
+        context = _Context(self.scope, klass, method, receiver, tuple(self.guards))
+        self.calls.append((node, name, context))
+
+
+def _aliases(names: Sequence[cst.ImportAlias]) -> list[tuple[str, str | None]]:
+    """(imported name, `as` name) of each alias, as semantics.import_bindings takes them."""
+    found = []
+    for alias in names:
+        asname = alias.asname.name if alias.asname is not None else None
+        found.append(
+            (dotted(alias.name) or "", asname.value if isinstance(asname, cst.Name) else None)
         )
+    return found
 
 
 def qualify(expr: cst.BaseExpression, scope: Scope) -> object:
     """Resolve a dotted expression to an import target string, a ClassInfo or None."""
-    if isinstance(expr, cst.Name):
-        target = scope.resolve(expr.value)
-        return None if target is OTHER else target
-    if isinstance(expr, cst.Attribute):
-        head = qualify(expr.value, scope)
-        return f"{head}.{expr.attr.value}" if isinstance(head, str) else None
-    if isinstance(expr, cst.Subscript):  # Generic[T], SomeBase[Config]
-        return qualify(expr.value, scope)
-    return None
+    return semantics.qualify(CST_SYNTAX, expr, scope.resolve)
+
+
+def _between(scope: Scope, top: Scope) -> list[Scope]:
+    """The scopes from `scope` up to `top`, `top` left out."""
+    found = []
+    while scope is not top and scope.parent is not None:
+        found.append(scope)
+        scope = scope.parent
+    return found
+
+
+def receiver_at(context: _Context) -> str | None:
+    """The receiver at a call, if it is surely the module there (see semantics.receiver_survives)."""
+    receiver, method = context.receiver, context.method
+    if receiver is None or method is None:
+        return None
+    inner = _between(context.scope, method.scope)
+    return receiver if semantics.receiver_survives(receiver, method.scope, inner) else None
+
+
+def _guarded(context: _Context) -> bool:
+    """Does a `self.training` test around the call read the module's own flag?"""
+    receiver, method = context.receiver, context.method
+    if receiver is None or method is None:
+        return False
+    return any(
+        semantics.receiver_survives(receiver, method.scope, _between(scope, method.scope))
+        for scope in context.guards
+    )
 
 
 class Classifier:
@@ -673,13 +664,14 @@ def analyse(module: cst.Module, settings: Settings) -> Analysis:
         if name is not None and name not in names:
             continue
         ordinal += 1
-        if context.guarded or context.klass is None or context.method is None:
+        if context.klass is None or context.method is None or _guarded(context):
             continue
         target = qualify(node.func, context.scope)
         function = FUNCTIONS.get(target) if isinstance(target, str) else None
         if function is None or classifier.kind(context.klass) is not Kind.MODULE:
             continue
-        code, training = judge(node.args, function, context.receiver)
+        receiver = receiver_at(context)
+        code, training = judge(node.args, function, receiver)
         if code is not None:
             sites.append(
                 Site(
@@ -689,7 +681,7 @@ def analyse(module: cst.Module, settings: Settings) -> Analysis:
                     function,
                     context.klass,
                     context.method,
-                    context.receiver,
+                    receiver,
                     training,
                     context.scope,
                 )

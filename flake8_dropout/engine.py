@@ -185,7 +185,10 @@ def _no_receiver(site) -> str:
             return f"not fixed: inside a @{name}"
     if site.method.receiver is None:
         return "not fixed: the method takes no receiver"
-    return f"not fixed: `{site.method.receiver}` is a parameter of a nested function here"
+    return (
+        f"not fixed: `{site.method.receiver}` is rebound here (a parameter of a nested "
+        "function, a loop or comprehension target, an assignment), so it may not be the module"
+    )
 
 
 def check(
@@ -232,6 +235,13 @@ def _imports_a_dropout_name(statement: ast.AST) -> bool:
     )
 
 
+def _declares_global(statement: ast.AST, start: int, end: int, global_lines: list[int]) -> bool:
+    """A `global x` inside binds the module's `x` where it is assigned (global_lines: a prefilter)."""
+    return any(start <= line <= end for line in global_lines) and any(
+        isinstance(node, ast.Global) for node in ast.walk(statement)
+    )
+
+
 def _header_binds(statement: ast.AST) -> bool:
     """A `:=` in a decorator, base, default or annotation binds a module-level name."""
     header = [
@@ -248,7 +258,7 @@ def _header_binds(statement: ast.AST) -> bool:
 
 
 def _idle_methods(
-    cls: ast.ClassDef, suspect_lines: list[int], dropout_lines: list[int]
+    cls: ast.ClassDef, suspect_lines: list[int], dropout_lines: list[int], global_lines: list[int]
 ) -> Iterator[tuple[ast.AST, int, int, bool]]:
     """(method, first line, last line, keep a stub) of each method of `cls` that cannot matter.
 
@@ -266,8 +276,13 @@ def _idle_methods(
         end = member.end_lineno or member.lineno
         if any(start <= line <= end for line in suspect_lines):
             continue
-        if _header_binds(member) or (
-            any(start <= line <= end for line in dropout_lines) and _imports_a_dropout_name(member)
+        if (
+            _header_binds(member)
+            or _declares_global(member, start, end, global_lines)
+            or (
+                any(start <= line <= end for line in dropout_lines)
+                and _imports_a_dropout_name(member)
+            )
         ):
             continue
         yield member, start, end, position == 0 or member.name == "forward"
@@ -281,7 +296,8 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     verdict depends on is kept whole: the top-level definitions holding a
     suspect, their same-file base classes (transitively, by name), and every
     statement that is not a definition (imports, assignments, `if`/`try`
-    blocks), and definitions whose header binds a name with `:=`. Any other
+    blocks), and definitions whose header binds a name with `:=` or that
+    declare a name `global`. Any other
     definition becomes `def name(): pass` or
     `class name: pass` on its first line, followed by empty lines, so the
     module binds the same names in the same order and every kept line keeps its
@@ -292,6 +308,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     if not body:
         return source, found
     suspect_lines = [call.lineno for call in found.suspects]
+    global_lines = [n for n, line in enumerate(source.splitlines(), 1) if "global" in line]
     spans: dict[int, tuple[int, int]] = {}
     classes: dict[str, list[int]] = {}
     keep: set[int] = set()
@@ -306,6 +323,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
             any(start <= line <= end for line in suspect_lines)
             or _header_binds(statement)
             or _imports_a_dropout_name(statement)
+            or _declares_global(statement, start, end, global_lines)
         ):
             keep.add(index)
         if isinstance(statement, ast.ClassDef):
@@ -323,7 +341,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     for index in keep:  # methods of a kept class that hold no suspect call
         statement = body[index]
         if isinstance(statement, ast.ClassDef):
-            stubbed.extend(_idle_methods(statement, suspect_lines, dropout_lines))
+            stubbed.extend(_idle_methods(statement, suspect_lines, dropout_lines, global_lines))
     if not stubbed:
         return source, found
     lines = _LINE.findall(source)

@@ -22,7 +22,6 @@ from .analysis import (
     Site,
     find_argument,
     qualify,
-    target_names,
 )
 from .class_facts import (
     EMPTY_BASES,
@@ -252,17 +251,6 @@ def _reads(expr: cst.CSTNode, receiver: str) -> tuple[set[str], set[str]] | None
     return (names | pure_calls, attributes) if walk(expr) else None
 
 
-def _defining_scope(scope: Scope, name: str) -> Scope | None:
-    current: Scope | None = scope
-    first = True
-    while current is not None:
-        if (first or current.kind != "class") and name in current.bindings:
-            return current
-        first = False
-        current = current.parent
-    return None
-
-
 class _Planner:
     def __init__(
         self,
@@ -379,7 +367,7 @@ class _Planner:
             return "`__init__` calls no base initialiser"
         else:
             init_receiver, after = facts.init_receiver, facts.base_init_index
-            init_names = _parameter_names(facts.init) | _bound_names(facts.init)
+            init_names = info.names_in(facts.init)
         spelled = self.spelling.spell(function.layer)
         if spelled.split(".", 1)[0] in init_names:
             return f"`{spelled.split('.', 1)[0]}` means something else in `__init__`"
@@ -674,15 +662,15 @@ class _Planner:
         if reads is None:
             return f"{keyword} is computed at each call (`{self._code(expr)}`)"
         names, attributes = reads
-        init_scope_names = _parameter_names(facts.init) if facts.init is not None else set()
+        init_names = site.klass.names_in(facts.init)
         after = -1
         for name in sorted(names):
             if name == receiver:
                 return f"{keyword} reads the module itself"
-            scope = _defining_scope(site.scope, name)
+            scope = site.scope.defining(name)
             if scope is not None and scope is not self.module_scope:
                 return f"{keyword} reads the local `{name}`"
-            if name in init_scope_names or name in _bound_names(facts.init):
+            if name in init_names:
                 return f"`{name}` means something else in `__init__`"
             if name in self.module_writes:
                 return f"{keyword} reads `{name}`, which {self.module_writes[name]}"
@@ -710,8 +698,7 @@ class _Planner:
                 index = facts.assigned_in_init[attribute]
                 after = max(after, index)
                 assert facts.init is not None and isinstance(facts.init.body, cst.IndentedBlock)
-                local = init_scope_names | _bound_names(facts.init)
-                held = _names_in(facts.init.body.body[index]) - local
+                held = _names_in(facts.init.body.body[index]) - init_names
                 for name in sorted(held & set(self.module_writes)):
                     return f"{keyword} reads `{receiver}.{attribute}`, set from `{name}`, which {self.module_writes[name]}"
             elif attribute not in facts.class_attributes:
@@ -724,15 +711,6 @@ _IGNORE_INPLACE = frozenset({"AlphaDropout", "FeatureAlphaDropout"})  # their fo
 
 def _is_false(arg: cst.Arg | None) -> bool:
     return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "False")
-
-
-def _parameter_names(function: cst.FunctionDef) -> set[str]:
-    params = function.params
-    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    names.update(
-        s.name.value for s in (params.star_arg, params.star_kwarg) if isinstance(s, cst.Param)
-    )
-    return names
 
 
 def _module_scope(sites: list[Site]) -> Scope:
@@ -808,55 +786,6 @@ def _module_writes(module: cst.Module) -> dict[str, str]:
     visitor = _ModuleWrites()
     module.visit(visitor)
     return visitor.found
-
-
-class _Bindings(cst.CSTVisitor):
-    """Names a function body binds (assignments, loops, imports, ...)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def _add(self, target: cst.BaseExpression) -> None:
-        self.names.update(target_names(target))
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._add(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._add(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._add(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._add(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._add(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._add(node.name)
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        if node.asname is None:
-            dotted = node.name
-            while isinstance(dotted, cst.Attribute):
-                dotted = dotted.value
-            self._add(dotted)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.names.add(node.name.value)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.names.add(node.name.value)
-
-
-def _bound_names(function: cst.FunctionDef | None) -> set[str]:
-    if function is None:
-        return set()
-    bindings = _Bindings()
-    function.body.visit(bindings)
-    return bindings.names
 
 
 # -- rewriting -----------------------------------------------------------------

@@ -13,44 +13,15 @@ from __future__ import annotations
 
 import ast
 import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .rules import FUNCTION_NAMES, FUNCTIONS
+from . import semantics
+from .rules import FUNCTION_NAMES, DropoutFunction
+from .semantics import AST_SYNTAX, ast_args, ast_import_bindings, chain, dotted
 
 if TYPE_CHECKING:
     from .text_screen import ImportNames
-
-
-def may_name_a_function(targets: Iterable[str] | None, rest: str) -> bool:
-    """Some target + `rest` is a key of rules.FUNCTIONS (None: any target)."""
-    return targets is None or any(target + rest in FUNCTIONS for target in targets)
-
-
-def star_pairs(prefix: str):
-    for name in FUNCTION_NAMES:
-        yield name, f"{prefix}.{name}"
-
-
-def import_pairs(node: ast.Import | ast.ImportFrom):
-    """(bound name, target) of one import statement, as analysis._Collector binds them."""
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname is not None:
-                yield alias.asname, alias.name
-            else:
-                head = alias.name.split(".", 1)[0]
-                yield head, head
-        return
-    prefix = "." * node.level + (node.module or "")
-    joiner = "" if prefix.endswith(".") else "."
-    for alias in node.names:
-        if alias.name == "*":
-            if prefix == "torch.nn.functional":
-                yield from star_pairs(prefix)
-            continue
-        yield alias.asname or alias.name, f"{prefix}{joiner}{alias.name}"
 
 
 # --- ast level ---------------------------------------------------------------------------
@@ -61,66 +32,44 @@ def _position_key(node: ast.expr) -> tuple[int, int, int, int]:
     return (node.lineno, node.col_offset, -(node.end_lineno or 0), -(node.end_col_offset or 0))
 
 
-def _chain_of(node: ast.expr) -> tuple[str, str] | None:
-    """(first name, the rest) of a dotted chain, through subscripts as analysis.qualify reads it.
-
-    `t.nn[0].functional.dropout` gives ("t", ".nn.functional.dropout").
-    """
-    rest = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            rest.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Subscript):
-            node = node.value
-        else:
-            break
-    if not isinstance(node, ast.Name):
-        return None
-    return node.id, "".join("." + part for part in reversed(rest))
-
-
-def _training_names(node: ast.expr) -> set[str]:
-    """Names `n` of `n.training` in `node` or in an `and` chain: fine if one is the receiver."""
-    if isinstance(node, ast.Attribute):
-        if node.attr == "training" and isinstance(node.value, ast.Name):
-            return {node.value.id}
-        return set()
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-        return set().union(*(_training_names(value) for value in node.values))
-    return set()
-
-
-def _training_value(call: ast.Call) -> ast.expr | None:
-    """The argument the engine judges as `training` (analysis.find_argument, index 2).
-
-    Non-starred positional arguments always come before keywords in the source, so
-    the third one wins when it is there. ATen's `train=` keyword is not looked up:
-    such a call stays suspicious, and the engine decides.
-    """
-    if len(call.args) > 2 and not any(isinstance(a, ast.Starred) for a in call.args[:3]):
-        return call.args[2]
-    if any(keyword.arg == "train" for keyword in call.keywords):
-        return None  # an ATen form judges `train=`, whatever `training=` says
-    for keyword in call.keywords:
-        if keyword.arg == "training":
-            return keyword.value
-    return None
-
-
-_STATIC_DECORATORS = frozenset(
-    {"staticmethod", "classmethod", "builtins.staticmethod", "builtins.classmethod"}
-)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
+def _rebinds(function: ast.AST, name: str) -> bool:
+    """Does anything in `function` but its own parameter bind `name`? (coarser than the judge)
+
+    The judge (semantics.receiver_survives) drops the receiver where a binding
+    in the method or in a scope around the call rebinds it; any binding anywhere
+    in the method drops it here, so the screen never keeps a receiver the judge drops.
+    """
+    for node in ast.walk(function):
+        kind = type(node)
+        if kind is ast.Name:
+            if node.id == name and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.arg:
+            if node.arg == name and node not in _own_parameters(function):  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.alias:
+            bound = node.asname or node.name.split(".", 1)[0]  # type: ignore[attr-defined]
+            if bound == name:
+                return True
+        elif kind in (ast.Global, ast.Nonlocal):
+            if name in node.names:  # type: ignore[attr-defined]
+                return True
+        elif name == getattr(node, "name", None) or name == getattr(node, "rest", None):
+            return True  # def, class, except ... as, match captures
+    return False
+
+
+def _own_parameters(function: ast.AST) -> list[ast.arg]:
+    args = function.args  # type: ignore[attr-defined]
+    return [
+        *args.posonlyargs,
+        *args.args,
+        *args.kwonlyargs,
+        *(a for a in (args.vararg, args.kwarg) if a),
+    ]
 
 
 def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
@@ -165,9 +114,13 @@ def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
             args = child.args
             positional = [a.arg for a in (*args.posonlyargs, *args.args)]
             if in_class_body:
-                decorators = {_dotted(d) for d in getattr(child, "decorator_list", ())}
-                static = bool(decorators & _STATIC_DECORATORS)
-                inner = positional[0] if positional and not static else None
+                decorators = (dotted(AST_SYNTAX, d) for d in getattr(child, "decorator_list", ()))
+                # No lambda counts as a method here: the judge takes only some
+                # (`f = lambda self, x: ...`), so it never has a receiver this lacks.
+                method = not isinstance(child, ast.Lambda)
+                inner = semantics.receiver_of(positional, decorators, True, method)
+                if inner is not None and _rebinds(child, inner):
+                    inner = None
             else:
                 names = {*positional, *(a.arg for a in args.kwonlyargs)}
                 names.update(star.arg for star in (args.vararg, args.kwarg) if star)
@@ -183,6 +136,16 @@ def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
 
     visit(tree, False, None)
     return found
+
+
+def _reads_training(call: ast.Call, functions: list[DropoutFunction]) -> bool:
+    """Could some receiver make the call's training argument follow the mode?"""
+    args = ast_args(call)
+    for function in functions:
+        _, value = semantics.find_argument(args, function.training_keyword, function.training_index)
+        if value is not None and semantics.training_owners(AST_SYNTAX, value):
+            return True
+    return False
 
 
 # Fields that never hold a call: expression contexts and operators are nodes too.
@@ -268,12 +231,11 @@ def screen(
     function_aliases: set[str] = set(names.aliases) if names else set()
     targets: dict[str, set[str]] = {}  # from the tree's imports: exact
     for node in imports:
-        for bound, target in import_pairs(node):  # type: ignore[arg-type]
+        for bound, target in ast_import_bindings(node):  # type: ignore[arg-type]
             targets.setdefault(bound, set()).add(target)
         if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name in FUNCTION_NAMES:
-                    function_aliases.add(alias.asname or alias.name)
+            aliases = [(alias.name, alias.asname) for alias in node.names]
+            function_aliases.update(semantics.dropout_aliases(aliases))
     call_names = FUNCTION_NAMES | function_aliases
     candidates = []
     for call in calls:
@@ -286,20 +248,22 @@ def screen(
     candidates.sort(key=_position_key)
     class_ranges = [(c.lineno, c.end_lineno or c.lineno) for c in classes]
 
-    def may_resolve_to_torch(call: ast.Call) -> bool:
-        """Some import target of the chain's first name + the rest is a dropout function.
+    def functions_called(call: ast.Call) -> list[DropoutFunction]:
+        """The dropout functions the judge may resolve this call to (semantics.qualify).
 
-        The engine resolves names through import bindings only (see
-        ImportNames): the tree's imports give their pairs exactly, and `names`
-        (the whole file's, when `tree` is one block) a superset of the rest.
+        The judge resolves names through import bindings only (see ImportNames):
+        the tree's imports give their pairs exactly, and `names` (the whole
+        file's, when `tree` is one block) a superset of the rest.
         """
-        chain = _chain_of(call.func)
-        if chain is None:
-            return False
-        root, rest = chain
-        if may_name_a_function(targets.get(root, ()), rest):
-            return True
-        return names is not None and names.possible(root, rest)
+        found = chain(AST_SYNTAX, call.func)
+        if found is None:
+            return []
+        root, rest = found
+        possible: set[str] | None = set(targets.get(root, ()))
+        if names is not None:
+            more = names.targets(root)
+            possible = None if more is None else possible | more  # type: ignore[operator]
+        return semantics.functions_named(rest, possible)
 
     # Class line ranges merged into disjoint spans: "in some class" by bisection.
     spans: list[list[int]] = []
@@ -314,19 +278,30 @@ def screen(
         index = bisect.bisect_right(span_starts, call.lineno) - 1
         return index >= 0 and call.lineno <= spans[index][1]
 
-    # A call is harmless only if it reads `.training` from its method's receiver.
-    checked: list[tuple[ast.Call, set[str]]] = []
+    def judged(call: ast.Call, functions: list[DropoutFunction], receiver: str | None) -> bool:
+        """Would the judge give this call a code, as any of `functions`?"""
+        args = ast_args(call)
+        return any(
+            semantics.judge(AST_SYNTAX, args, function, receiver)[0] is not None
+            for function in functions
+        )
+
+    # Guards are left to the judge: they only take findings away.
+    checked: list[tuple[ast.Call, list[DropoutFunction]]] = []
     suspects: list[ast.Call] = []
     for call in candidates:
-        if not (may_resolve_to_torch(call) and in_a_class(call)):
+        if not in_a_class(call):
             continue
-        value = _training_value(call)
-        found = _training_names(value) if value is not None else set()
-        if found:
-            checked.append((call, found))
+        functions = [f for f in functions_called(call) if judged(call, [f], None)]
+        if not functions:
+            continue  # not a dropout call, or one that no receiver could make a finding
+        if _reads_training(call, functions):
+            checked.append((call, functions))  # fine if it reads its receiver's flag
         else:
             suspects.append(call)
     if checked:
         receivers = _receivers(tree, [call for call, _ in checked])
-        suspects += [call for call, found in checked if receivers.get(id(call)) not in found]
+        suspects += [
+            call for call, functions in checked if judged(call, functions, receivers.get(id(call)))
+        ]
     return Screen(bool(suspects), candidates, sorted(suspects, key=_position_key), tree)

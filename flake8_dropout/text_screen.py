@@ -25,12 +25,38 @@ import unicodedata
 from dataclasses import dataclass
 
 from .rules import FUNCTION_NAMES
-from .screen import import_pairs, may_name_a_function, screen, star_pairs
+from .screen import screen
+from .semantics import ast_import_bindings, may_name_a_function, star_bindings
+
+_MARKS = ("dropout", "torch")
 
 
 def text_may_hold_finding(source: str) -> bool:
-    """Every reported call names a dropout function and resolves through a torch import."""
-    return "dropout" in source and "torch" in source
+    """Every reported call names a dropout function and resolves through a torch import.
+
+    Python compares identifiers in NFKC form: `F.ｄropout` calls `dropout` too.
+    """
+    if all(mark in source for mark in _MARKS):
+        return True
+    if source.isascii():
+        return False
+    normal = unicodedata.normalize("NFKC", source)
+    return all(mark in normal for mark in _MARKS)
+
+
+def bytes_may_hold_finding(data: bytes) -> bool:
+    """`text_may_hold_finding` on a file's bytes, decoding only non-ASCII files that need it."""
+    if b"dropout" in data and b"torch" in data:
+        return True
+    return not data.isascii() and text_may_hold_finding(data.decode("utf-8", "replace"))
+
+
+def _marks_spelled_otherwise(source: str) -> bool:
+    """Does a mark (a dropout name, `torch`) appear only in NFKC form somewhere?"""
+    if source.isascii():
+        return False
+    normal = unicodedata.normalize("NFKC", source)
+    return any(normal.count(mark) != source.count(mark) for mark in _MARKS)
 
 
 # --- text level: what imports may bind ----------------------------------------------------
@@ -147,7 +173,7 @@ class ImportNames:
         for keyword, end in stars:
             pairs = _import_pairs(self._text(keyword, end))
             if pairs is None:  # a star import we cannot read: it may be torch.nn.functional's
-                pairs = list(star_pairs("torch.nn.functional"))
+                pairs = star_bindings("torch.nn.functional", 0) or []
             for bound, target in pairs:
                 self._star.setdefault(bound, set()).add(target)
 
@@ -201,7 +227,7 @@ def _import_pairs(text: str) -> list[tuple[str, str]] | None:
         pair
         for node in tree.body
         if isinstance(node, (ast.Import, ast.ImportFrom))
-        for pair in import_pairs(node)
+        for pair in ast_import_bindings(node)
     ]
 
 
@@ -615,6 +641,8 @@ def text_screen(source: str) -> TextVerdict:
     """
     if not text_may_hold_finding(source):
         return TextVerdict(False)
+    if _marks_spelled_otherwise(source):
+        return TextVerdict(True)  # the text level reads names as written: let `ast` read them
     text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     names = import_names(text)
     sites = call_sites(text, names)
