@@ -3,11 +3,12 @@
 flake8 applies `# noqa` itself to what the plugin reports; the command line,
 the fixer, `--add-noqa` and the editor server must honour the same comments, so
 they all ask `NoqaLines`, which follows flake8 7 (flake8/processor.py
-`_noqa_line_mapping`, violation.py `is_inline_ignored`): a reported line is
-searched together with every line that shares a token range with it (a
-multi-line string or f-string, a backslash continuation), so a `# noqa` in a
-comment or in a string's text on any of those lines counts; the first match
-decides; `noqa` in any case, codes after a colon matched as prefixes.
+`_noqa_line_mapping`, violation.py `is_inline_ignored`, processor.py
+`should_ignore_file`): a reported line is searched together with every line
+that shares a token range with it (a multi-line string or f-string, a backslash
+continuation), so a `# noqa` in a comment or in a string's text on any of those
+lines counts; the first match decides; `noqa` in any case, codes after a colon
+matched as prefixes; a line that starts with `# flake8: noqa` skips the file.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import re
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Same grammar as flake8's NOQA_INLINE_REGEXP.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+# Same as flake8's NOQA_FILE, matched at the start of each line (strings' lines too).
+_NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_ANY = re.compile("noqa", re.IGNORECASE)  # neither directive can match without it
 
 
 def is_suppressed(line_text: str, code: str) -> bool:
@@ -50,6 +54,22 @@ class NoqaLines:
         self._text = text
         self._ranges: dict[int, tuple[int, int]] | None = None
         self._inline: bool | None = None  # an inline directive in the text, found once
+        self._file: bool | None = None  # a file-level `flake8: noqa` line
+
+    def _scan(self) -> None:
+        if not _ANY.search(self._text):
+            self._inline = self._file = False
+            return
+        self._inline = _NOQA.search(self._text) is not None
+        lines = [self.lines[0].removeprefix("\ufeff"), *self.lines[1:]]  # flake8 drops a BOM
+        self._file = any(_NOQA_FILE.match(line) for line in lines)
+
+    @property
+    def skips_file(self) -> bool:
+        """True when flake8 skips the whole file (a line starting `# flake8: noqa`)."""
+        if self._file is None:
+            self._scan()
+        return bool(self._file)
 
     def range_of(self, line: int) -> tuple[int, int]:
         """The first and last line of the range that holds `line` (1-based)."""
@@ -63,8 +83,8 @@ class NoqaLines:
 
     def suppresses(self, line: int, code: str) -> bool:
         """True when flake8 would not report `code` on `line`."""
-        if self._inline is None:
-            self._inline = _NOQA.search(self._text) is not None
+        if self.skips_file:
+            return True
         if line > len(self.lines) or not self._inline:
             return False
         return is_suppressed(self.text(line), code)

@@ -109,15 +109,28 @@ CASES: dict[str, tuple[str, bool]] = {
         True,
     ),
 }
+# A line that starts with the file-level `flake8: noqa` comment makes flake8 skip the whole
+# file (any case, `:` or `=`, codes after it or not, even inside a string); after code on a
+# line it does not.
+FILE_CASES: dict[str, tuple[str, bool]] = {
+    "file_directive": ("# flake8: noqa\n", False),
+    "file_directive_with_codes": ("# flake8: noqa: E501\n", False),
+    "file_directive_in_a_string": (f"{Q}\n  # FLAKE8= NOQA\n{Q}\n", False),
+    "file_directive_after_code": ("X = 1  # flake8: noqa\n", True),
+}
 NEWLINES = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
-ALL = CASES
+ALL = {**CASES, **FILE_CASES}
 ROW = re.compile(
     r"^(?P<name>[^:\n]+\.py):(?P<line>\d+):(?P<col>\d+): (?P<code>DRP\d+) ", re.MULTILINE
 )
 
 
 def _source(name: str, newline: str) -> bytes:
-    return (HEAD + BODY + CASES[name][0] + TAIL).replace("\n", newline).encode("utf-8")
+    if name in FILE_CASES:
+        text = FILE_CASES[name][0] + HEAD + BODY + "        return F.dropout(x)\n"
+    else:
+        text = HEAD + BODY + CASES[name][0] + TAIL
+    return text.replace("\n", newline).encode("utf-8")
 
 
 def _rows(output: str) -> dict[str, set[tuple[int, int, str]]]:
