@@ -83,7 +83,7 @@ class Exports(Mapping[str, Origin]):
 
 
 def star_names(
-    module: str,
+    module: str | None,
     level: int = 0,
     importer: Path | str | None = None,
     roots: Sequence[Path | str] | None = None,
@@ -104,7 +104,7 @@ def star_names(
             return None
         found = _relative_to_file(importer_path, level, module)
     else:
-        found = resolver.locate(module)
+        found = resolver.locate(module or "")
     if found is None:
         return None
     stack = [importer_path] if importer_path is not None else []
@@ -783,11 +783,12 @@ class _Evaluator:
     def try_statement(self, statement: ast.Try, conditional: bool) -> None:
         """The body is taken to run to its end, as analysis.py does for one file:
         `except ImportError: F = None` does not hide the body's import of F."""
-        touched_before = set(self.touched)
+        touched_before = self.touched
         self.touched = set()
         self.block(statement.body, conditional)
         self.block(statement.orelse, conditional)
         by_body = self.touched
+        self.touched = set()
         after = self.state
         merged = after
         for handler in statement.handlers:
@@ -802,7 +803,7 @@ class _Evaluator:
                     self.state.bound[name] = after.bound[name]
             merged = _merge(merged, self.state)
         self.state = merged
-        self.touched = touched_before | by_body
+        self.touched = touched_before | by_body | self.touched
         self.block(statement.finalbody, conditional)
 
     def match(self, statement: ast.stmt) -> None:

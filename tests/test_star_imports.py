@@ -103,6 +103,13 @@ def test_absolute_star_imports_resolve_from_the_importers_top_level_package(tmp_
     assert star_names("lib.vision.all", 0, scripts / "run.py", [tmp_path])["F"] == F  # type: ignore[index]
 
 
+def test_a_star_import_of_the_importers_own_package(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "from torch import nn\n", "pkg/net.py": ""})
+    found = star_names(None, 1, tmp_path / "pkg/net.py")  # `from . import *`
+    # net.py itself is a submodule: importing it sets `pkg.net`, not known to be bound yet
+    assert found is not None and dict(found) == {"nn": "torch.nn", "net": None}
+
+
 def test_private_names_are_not_bound_without_all(tmp_path: Path) -> None:
     found = module_star(tmp_path, "import torch.nn.functional as _F\n_x = 1\nx = 2\n__y__ = 3\n")
     assert dict(found or {}) == {"x": "pkg.m.x"}
