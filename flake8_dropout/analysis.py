@@ -200,7 +200,8 @@ def judge(
 class _Collector(cst.CSTVisitor):
     """Walks the tree once, recording bindings, classes and candidate calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, stars: semantics.StarResolver | None = None) -> None:
+        self.stars = stars
         self.module_scope = Scope("module", None)
         self.scope = self.module_scope
         # Frames: ClassInfo or FunctionInfo, innermost last.
@@ -401,10 +402,11 @@ class _Collector(cst.CSTVisitor):
         module = dotted(node.module) if node.module is not None else None
         level = len(node.relative)
         if isinstance(node.names, cst.ImportStar):
-            found = semantics.star_bindings(module, level)
-            if found is None:
+            found = semantics.star_bindings(module, level, self.stars)
+            bindings, complete = found if found is not None else ([], False)
+            if not complete:
                 self.scope.unknown_star_import = True
-            for bound, target in found or ():
+            for bound, target in bindings:
                 self._bind(bound, target)
             return
         aliases = _aliases(node.names)
@@ -652,9 +654,14 @@ class Classifier:
         return False
 
 
+def star_resolver(settings: Settings) -> semantics.StarResolver | None:
+    """Star imports are read through the command line's project view (none in flake8)."""
+    return getattr(settings.project, "star_exports", None)
+
+
 def analyse(module: cst.Module, settings: Settings) -> Analysis:
     """Find every reported call in a parsed module."""
-    collector = _Collector()
+    collector = _Collector(star_resolver(settings))
     module.visit(collector)
     classifier = Classifier(settings)
     names = FUNCTION_NAMES | collector.function_aliases

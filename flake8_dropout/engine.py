@@ -17,6 +17,7 @@ from typing import Any
 from .rules import FIX_APPLICABILITY, FUNCTION_NAMES, Applicability, Code, message
 from .safe_parse import ensure_cst_safe
 from .screen import Screen, screen
+from .semantics import StarResolver
 from .settings import Settings
 from .source import SourceError, split_lines
 from .text_screen import text_may_hold_finding, text_screen
@@ -86,20 +87,23 @@ def parse_cst(
         raise SourceError(f"libcst cannot parse: {type(error).__name__}") from None
 
 
-def prescreen(source: str, tree: ast.AST | None = None) -> Screen | None:
+def prescreen(
+    source: str, tree: ast.AST | None = None, stars: StarResolver | None = None
+) -> Screen | None:
     """None when no finding is possible; else the whole file's screen.
 
     Without a tree (command line, fixer), the text screen decides first and
     parses only a few blocks; the whole file is parsed only when it says maybe.
+    `stars`: how star imports are read (see semantics.star_bindings).
     """
     if tree is None:
-        verdict = text_screen(source)  # starts with text_may_hold_finding
+        verdict = text_screen(source, stars)  # starts with text_may_hold_finding
         if not verdict.possible:
             return None
         tree = verdict.tree if verdict.tree is not None else parse_ast(source)
     elif not text_may_hold_finding(source):
         return None
-    result = screen(tree)
+    result = screen(tree, stars=stars)
     return result if result.suspicious else None
 
 
@@ -129,7 +133,9 @@ def analyse_source(
     NFKC form Python compares them in (see `_NormalizedNames`), so
     `Checked.module` is then not the file's own tree.
     """
-    found_screen = prescreen(source, tree) if screens else None
+    from .analysis import star_resolver
+
+    found_screen = prescreen(source, tree, star_resolver(settings)) if screens else None
     if screens and found_screen is None:
         return Checked(None, [], [])
     if report_only and found_screen is not None:

@@ -221,6 +221,11 @@ class LayerSpelling:
                     self.from_nn = (index, names)
                 if names is not None and module == "torch" and self.from_torch is None:
                     self.from_torch = (index, names)
+        for name in sorted(self.scope.bindings, key=lambda n: n != "nn"):  # `nn` first
+            if self.nn is not None:
+                break
+            if self.scope.resolve(name) == "torch.nn":  # bound elsewhere: a star import
+                self.nn = name
         if "nn" in self.scope.bindings:
             number, name = 0, "torch_nn"
             while name in self.scope.bindings:

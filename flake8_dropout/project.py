@@ -17,9 +17,10 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .module_files import Stamp, import_root, module_file, parsed, stamp
+from .semantics import AST_SYNTAX, ast_import_bindings, chain
 from .settings import Settings
 
 if TYPE_CHECKING:  # imported when a lookup runs: analysis has loaded them by then
@@ -46,52 +47,19 @@ class ProjectClass:
     init_calls: frozenset[str] = frozenset()
 
 
-@lru_cache(maxsize=512)
-def _parse(path: str, stamp: tuple[int, int]) -> ast.Module | None:
-    try:
-        with open(path, "rb") as handle:
-            return ast.parse(handle.read(), path)
-    except (OSError, SyntaxError, ValueError):
+def _module(path: str, seen: dict[str, Stamp]) -> ast.Module | None:
+    found = stamp(path)
+    if found is None:
         return None
-
-
-def _module(path: str, seen: dict[str, tuple[int, int]]) -> ast.Module | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    seen[path] = stamp
-    return _parse(path, stamp)
-
-
-def _import_root(folder: str) -> str:
-    """The folder that holds the top-level package `folder` belongs to."""
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return folder
-
-
-def _module_file(folder: str, parts: list[str]) -> str | None:
-    base = os.path.join(folder, *parts)
-    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-        if os.path.isfile(candidate):
-            return candidate
-    return None
+    seen[path] = found
+    read = parsed(path, found)
+    return read[1] if read is not None else None
 
 
 def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    if isinstance(node, ast.Subscript):  # Generic[T]
-        return _dotted(node.value)
-    return None
+    """A base's dotted name, read through subscripts (`Generic[T]`) as the judge reads it."""
+    found = chain(AST_SYNTAX, node)
+    return None if found is None else found[0] + found[1]
 
 
 @dataclass
@@ -112,22 +80,9 @@ class _File:
             if isinstance(statement, ast.ClassDef):
                 found.classes[statement.name] = statement
                 found.imports.pop(statement.name, None)
-            elif isinstance(statement, ast.Import):
-                for alias in statement.names:
-                    if alias.asname is not None:
-                        found.imports[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".", 1)[0]
-                        found.imports[head] = head
-                    found.classes.pop(alias.asname or alias.name.split(".", 1)[0], None)
-            elif isinstance(statement, ast.ImportFrom):
-                prefix = "." * statement.level + (statement.module or "")
-                joiner = "" if prefix.endswith(".") else "."
-                for alias in statement.names:
-                    if alias.name == "*":
-                        continue
-                    bound = alias.asname or alias.name
-                    found.imports[bound] = f"{prefix}{joiner}{alias.name}"
+            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for bound, target in ast_import_bindings(statement):
+                    found.imports[bound] = target
                     found.classes.pop(bound, None)
         return found
 
@@ -159,6 +114,18 @@ class ProjectClasses:
 
             self._classifier = Classifier(self.settings)
         return self._classifier
+
+    def star_exports(self, module: str | None, level: int):  # -> star_imports.Exports | None
+        """What `from <module> import *` in this file binds, read from the module's source.
+
+        Every file read becomes one the findings depend on (see `read`).
+        """
+        from .star_imports import star_names
+
+        found = star_names(module, level, importer=self.path)
+        if found is not None:
+            self.read.update(found.files)
+        return found
 
     def lookup(self, target: str) -> ProjectClass | None:
         """The project class an import target of this file names (None: not one we can see)."""
@@ -194,9 +161,9 @@ class ProjectClasses:
             for _ in range(level - 1):
                 folder = os.path.dirname(folder)
         else:
-            folder = _import_root(os.path.dirname(importer))
+            folder = import_root(os.path.dirname(importer))
         if len(parts) > 1:
-            module = _module_file(folder, parts[:-1])
+            module = module_file(folder, parts[:-1])
         elif level:  # `from . import Base`: a name of the package's __init__.py
             init = os.path.join(folder, "__init__.py")
             module = init if os.path.isfile(init) else None

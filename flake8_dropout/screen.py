@@ -217,7 +217,10 @@ class Screen:
 
 
 def screen(
-    tree: ast.AST, names: ImportNames | None = None, lines: list[int] | None = None
+    tree: ast.AST,
+    names: ImportNames | None = None,
+    lines: list[int] | None = None,
+    stars: semantics.StarResolver | None = None,
 ) -> Screen:
     """Candidate calls (same shape rule as the engine) and suspicion, in one walk.
 
@@ -231,7 +234,7 @@ def screen(
     function_aliases: set[str] = set(names.aliases) if names else set()
     targets: dict[str, set[str]] = {}  # from the tree's imports: exact
     for node in imports:
-        for bound, target in ast_import_bindings(node):  # type: ignore[arg-type]
+        for bound, target in ast_import_bindings(node, stars):  # type: ignore[arg-type]
             targets.setdefault(bound, set()).add(target)
         if isinstance(node, ast.ImportFrom):
             aliases = [(alias.name, alias.asname) for alias in node.names]

@@ -15,7 +15,7 @@ import ast
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Optional, Protocol, TypeVar
 
 from .rules import FUNCTION_NAMES, FUNCTIONS, Code, DropoutFunction
 
@@ -260,11 +260,34 @@ def import_bindings(
             yield asname or name, f"{prefix}{joiner}{name}"
 
 
-def star_bindings(module: str | None, level: int) -> list[tuple[str, str]] | None:
-    """What `from module import *` binds, when known; None: it may bind anything."""
+class StarExports(Protocol):
+    """What a star import binds (star_imports.Exports): name -> origin, None if unknown."""
+
+    complete: bool  # False: it may bind names not listed too
+
+    def items(self) -> Iterable[tuple[str, str | None]]: ...
+
+
+#: `(module, level) -> StarExports | None`: reads the imported module's source (the
+#: command line's project view); None where no other file may be read (flake8).
+StarResolver = Callable[[Optional[str], int], Optional[StarExports]]
+
+
+def star_bindings(
+    module: str | None, level: int, stars: StarResolver | None = None
+) -> tuple[list[tuple[str, object]], bool] | None:
+    """(bindings, complete) of `from module import *`; None: it may bind anything.
+
+    A name whose origin is unknown is bound to OTHER: it names nothing we know.
+    """
     if level == 0 and module == "torch.nn.functional":
-        return [(name, f"{module}.{name}") for name in FUNCTION_NAMES]
-    return None
+        return [(name, f"{module}.{name}") for name in FUNCTION_NAMES], True
+    found = stars(module, level) if stars is not None else None
+    if found is None:
+        return None
+    return [(name, OTHER if origin is None else origin) for name, origin in found.items()], (
+        found.complete
+    )
 
 
 def dropout_aliases(aliases: Sequence[tuple[str, str | None]]) -> Iterator[str]:
@@ -274,15 +297,20 @@ def dropout_aliases(aliases: Sequence[tuple[str, str | None]]) -> Iterator[str]:
             yield asname or name
 
 
-def ast_import_bindings(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
-    """`import_bindings` of an `ast` import statement, star bindings included."""
+def ast_import_bindings(
+    node: ast.Import | ast.ImportFrom, stars: StarResolver | None = None
+) -> Iterator[tuple[str, str]]:
+    """The (name, import target) pairs of an `ast` import statement, star bindings included."""
     if isinstance(node, ast.Import):
         yield from import_bindings(None, 0, [(a.name, a.asname) for a in node.names])
         return
     aliases = [(a.name, a.asname) for a in node.names]
     yield from import_bindings(node.module, node.level, aliases)
     if any(name == "*" for name, _ in aliases):
-        yield from star_bindings(node.module, node.level) or ()
+        found = star_bindings(node.module, node.level, stars)
+        for name, target in found[0] if found is not None else ():
+            if isinstance(target, str):
+                yield name, target
 
 
 # -- the receiver -------------------------------------------------------------------------

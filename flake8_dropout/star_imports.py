@@ -33,7 +33,6 @@ import ast
 import bisect
 import os
 import re
-import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,14 +41,12 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Optional
 
-from .project import _import_root, _module_file
+from . import module_files
+from .module_files import Stamp, import_root, module_file, parsed
 
-#: Larger files are not read (a generated table is no place for `F`).
-MAX_BYTES = 4 * 1024 * 1024
 #: Star imports nested deeper than this are not followed (treated as unknown).
 MAX_DEPTH = 32
 
-Stamp = tuple[int, int]  # (mtime_ns, size)
 Origin = Optional[str]
 
 
@@ -116,7 +113,7 @@ def star_names(
 
 def project_roots(importer: Path | str) -> tuple[str, ...]:
     """The folders absolute imports of `importer` are resolved from, as in project.py."""
-    return (_import_root(os.path.dirname(os.path.abspath(importer))),)
+    return (import_root(os.path.dirname(os.path.abspath(importer))),)
 
 
 # --- finding modules ---------------------------------------------------------------------
@@ -175,7 +172,7 @@ def _installed(name: str, search: Sequence[str]) -> _Found | None:
 def _package_parts(file: str) -> list[str]:
     """The dotted package of `file`, from the folder holding its top-level package."""
     folder = os.path.dirname(file)
-    root = _import_root(folder)
+    root = import_root(folder)
     relative = os.path.relpath(folder, root)
     return [] if relative == os.curdir else relative.split(os.sep)
 
@@ -193,7 +190,7 @@ def _relative_to_file(importer: str, level: int, module: str | None) -> _Found |
 def _in_folder(folder: str, base: list[str], module: str | None) -> _Found | None:
     parts = module.split(".") if module else []
     if parts:
-        path = _module_file(folder, parts)
+        path = module_file(folder, parts)
     else:
         init = os.path.join(folder, "__init__.py")
         path = init if os.path.isfile(init) else None
@@ -201,16 +198,6 @@ def _in_folder(folder: str, base: list[str], module: str | None) -> _Found | Non
 
 
 # --- reading -----------------------------------------------------------------------------
-
-
-def _stamp(path: str) -> Stamp | None:
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-        return None  # a FIFO would block, a device never ends
-    return (info.st_mtime_ns, info.st_size)
 
 
 #: Code that may change a module's names at run time starts with one of these (a
@@ -228,14 +215,10 @@ class _Source:
 
 @lru_cache(maxsize=1024)
 def _parse(path: str, stamp: Stamp) -> _Source | None:
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read(MAX_BYTES + 1)
-        if len(source) > MAX_BYTES:
-            return None
-        tree = ast.parse(source, path)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    found = parsed(path, stamp)
+    if found is None:
         return None
+    source, tree = found
     lines = sorted({source.count(b"\n", 0, m.start()) + 1 for m in _DYNAMIC.finditer(source)})
     return _Source(tree, tuple(lines), b":=" in source)
 
@@ -282,7 +265,7 @@ class _Resolver:
         if not all(part.isidentifier() for part in parts):
             return None
         for root in self.roots:
-            path = _module_file(root, parts)
+            path = module_file(root, parts)
             if path is not None:
                 return _found(name, path)
         return _installed(name, self.search)
@@ -307,11 +290,11 @@ class _Resolver:
         if (
             cached is not None
             and not any(path in cached.read for path in stack)  # a cycle now: as Python sees it
-            and all(_stamp(path) == stamp for path, stamp in cached.read.items())
+            and all(module_files.stamp(path) == seen for path, seen in cached.read.items())
         ):
             self.read.update(cached.read)
             return cached.result
-        stamp = _stamp(found.path)
+        stamp = module_files.stamp(found.path)
         if stamp is None:
             return None
         self.read[found.path] = stamp  # a file that does not parse now may parse later

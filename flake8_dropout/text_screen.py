@@ -26,29 +26,42 @@ from dataclasses import dataclass
 
 from .rules import FUNCTION_NAMES
 from .screen import screen
-from .semantics import ast_import_bindings, may_name_a_function, star_bindings
+from .semantics import StarResolver, ast_import_bindings, may_name_a_function, star_bindings
 
 _MARKS = ("dropout", "torch")
+_STAR_IMPORT = re.compile(r"import(?:[ \t\f]|\\\r?\n)*\*")
+_STAR_IMPORT_BYTES = re.compile(_STAR_IMPORT.pattern.encode())
 
 
-def text_may_hold_finding(source: str) -> bool:
+def _marked(source: str, star_imports: bool) -> bool:
+    if "dropout" not in source:
+        return False
+    return "torch" in source or (star_imports and _STAR_IMPORT.search(source) is not None)
+
+
+def text_may_hold_finding(source: str, star_imports: bool = False) -> bool:
     """Every reported call names a dropout function and resolves through a torch import.
 
-    Python compares identifiers in NFKC form: `F.ｄropout` calls `dropout` too.
+    Or through a star import, when they are read (`from fastai.vision.all import *`
+    binds `F` without naming torch). Python compares identifiers in NFKC form:
+    `F.ｄropout` calls `dropout` too.
     """
-    if all(mark in source for mark in _MARKS):
+    if _marked(source, star_imports):
         return True
     if source.isascii():
         return False
-    normal = unicodedata.normalize("NFKC", source)
-    return all(mark in normal for mark in _MARKS)
+    return _marked(unicodedata.normalize("NFKC", source), star_imports)
 
 
-def bytes_may_hold_finding(data: bytes) -> bool:
+def bytes_may_hold_finding(data: bytes, star_imports: bool = False) -> bool:
     """`text_may_hold_finding` on a file's bytes, decoding only non-ASCII files that need it."""
-    if b"dropout" in data and b"torch" in data:
+    if b"dropout" in data and (
+        b"torch" in data or (star_imports and _STAR_IMPORT_BYTES.search(data) is not None)
+    ):
         return True
-    return not data.isascii() and text_may_hold_finding(data.decode("utf-8", "replace"))
+    if data.isascii():
+        return False
+    return text_may_hold_finding(data.decode("utf-8", "replace"), star_imports)
 
 
 def _marks_spelled_otherwise(source: str) -> bool:
@@ -160,6 +173,7 @@ class ImportNames:
         statements: list[tuple[int, int, int]],
         stars: list[tuple[int, int]],
         aliases: frozenset[str],
+        resolver: StarResolver | None = None,
     ) -> None:
         self.aliases = aliases  # may be `ALIAS` of `from X import dropout as ALIAS`
         self._source = source
@@ -170,10 +184,13 @@ class ImportNames:
         self._parsed: dict[int, list[tuple[str, str]] | None] = {}
         self._targets: dict[str, frozenset[str] | None] = {}
         self._star: dict[str, set[str]] = {}
+        self._anything = False
         for keyword, end in stars:
-            pairs = _import_pairs(self._text(keyword, end))
+            pairs = _import_pairs(self._text(keyword, end), resolver)
+            if pairs is None and resolver is not None:
+                self._anything = True  # a star import we cannot read may bind any name
             if pairs is None:  # a star import we cannot read: it may be torch.nn.functional's
-                pairs = star_bindings("torch.nn.functional", 0) or []
+                pairs = star_bindings("torch.nn.functional", 0)[0]  # type: ignore[index,assignment]
             for bound, target in pairs:
                 self._star.setdefault(bound, set()).add(target)
 
@@ -194,6 +211,8 @@ class ImportNames:
     def targets(self, name: str) -> frozenset[str] | None:
         """Every target the file's imports may bind `name` to; None: anything."""
         key = name if name.isascii() else unicodedata.normalize("NFKC", name)
+        if self._anything:
+            return None
         if key in self._targets:
             return self._targets[key]
         if self._index is None:
@@ -217,7 +236,7 @@ class ImportNames:
         return may_name_a_function(self.targets(root), rest)
 
 
-def _import_pairs(text: str) -> list[tuple[str, str]] | None:
+def _import_pairs(text: str, stars: StarResolver | None = None) -> list[tuple[str, str]] | None:
     """The pairs of the import statements at the top level of `text`; None: it does not parse."""
     try:
         tree = ast.parse(text)
@@ -227,7 +246,7 @@ def _import_pairs(text: str) -> list[tuple[str, str]] | None:
         pair
         for node in tree.body
         if isinstance(node, (ast.Import, ast.ImportFrom))
-        for pair in ast_import_bindings(node)
+        for pair in ast_import_bindings(node, stars)
     ]
 
 
@@ -257,20 +276,20 @@ def _identifiers(text: str) -> list[str]:
     return _IDENTIFIER.findall(text)
 
 
-def import_names(source: str) -> ImportNames:
+def import_names(source: str, stars: StarResolver | None = None) -> ImportNames:
     """The text of each import statement (see ImportNames), and the aliases of dropout names.
 
     Every name an import binds is written after its `import` keyword. An
     `import` inside a string or a comment only adds texts and names.
     """
     statements: list[tuple[int, int, int]] = []
-    stars: list[tuple[int, int]] = []
+    star_texts: list[tuple[int, int]] = []
     aliases: set[str] = set()
     for keyword in _words(source, "import"):
         start = _INLINE_GAP.match(source, keyword + 6).end()  # type: ignore[union-attr]
         end = _statement_end(source, start)
         if source.startswith("*", start):
-            stars.append((keyword, end))
+            star_texts.append((keyword, end))
             continue
         statements.append((keyword, start, end))
         names = source[start:end]
@@ -278,7 +297,9 @@ def import_names(source: str) -> ImportNames:
             words = _identifiers(_COMMENT.sub(" ", names) if "#" in names else names)
             if not FUNCTION_NAMES.isdisjoint(words):
                 aliases.update(after for before, after in zip(words, words[1:]) if before == "as")
-    return ImportNames(source, statements, stars, frozenset(_with_normal_forms(aliases)))
+    return ImportNames(
+        source, statements, star_texts, frozenset(_with_normal_forms(aliases)), stars
+    )
 
 
 # --- text level: where a candidate call may stand -----------------------------------------
@@ -629,7 +650,7 @@ class TextVerdict:
     tree: ast.AST | None = None
 
 
-def text_screen(source: str) -> TextVerdict:
+def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
     """Whether a finding is possible, from the text and `ast` on a few blocks only.
 
     1. Candidate calls that may resolve to torch (`call_sites`); none: no finding.
@@ -639,12 +660,12 @@ def text_screen(source: str) -> TextVerdict:
        no finding. A block that does not parse, or strings that cannot be
        followed: unsure, the whole file is for the caller to parse.
     """
-    if not text_may_hold_finding(source):
+    if not text_may_hold_finding(source, stars is not None):
         return TextVerdict(False)
     if _marks_spelled_otherwise(source):
         return TextVerdict(True)  # the text level reads names as written: let `ast` read them
     text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
-    names = import_names(text)
+    names = import_names(text, stars)
     sites = call_sites(text, names)
     if not sites:
         return TextVerdict(False)
@@ -660,7 +681,7 @@ def text_screen(source: str) -> TextVerdict:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return TextVerdict(True)
         lines = sorted({text.count("\n", start, s) + 1 for s in sites if start <= s < end})
-        if screen(tree, names, lines).suspicious:
+        if screen(tree, names, lines, stars).suspicious:
             whole = start == 0 and end == len(text) and text is source
             return TextVerdict(True, tree if whole else None)
     return TextVerdict(False)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from flake8_dropout import star_imports
-from flake8_dropout.star_imports import MAX_BYTES, MAX_DEPTH, star_names
+from flake8_dropout.module_files import MAX_BYTES
+from flake8_dropout.star_imports import MAX_DEPTH, star_names
 
 F = "torch.nn.functional"
 
