@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from . import semantics
+from . import checks, semantics
 from .rules import FUNCTION_NAMES, FUNCTIONS, Code, DropoutFunction
 from .semantics import OTHER, UNBOUND, ArgShape, Binding, Scope, Syntax
 from .settings import Settings
@@ -193,7 +193,7 @@ def judge(
     args: Sequence[cst.Arg], function: DropoutFunction, receiver: str | None
 ) -> tuple[Code | None, cst.Arg | None]:
     """The code a call deserves (None: correct or cannot be seen) and its training arg."""
-    code, value = semantics.judge(CST_SYNTAX, cst_args(args), function, receiver)
+    code, value = checks.judge(CST_SYNTAX, cst_args(args), function, receiver)
     return code, _arg_of(args, value)
 
 

@@ -16,7 +16,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import semantics
+from . import checks, semantics
 from .rules import FUNCTION_NAMES, DropoutFunction
 from .semantics import AST_SYNTAX, ast_args, ast_import_bindings, chain, dotted
 
@@ -285,7 +285,7 @@ def screen(
         """Would the judge give this call a code, as any of `functions`?"""
         args = ast_args(call)
         return any(
-            semantics.judge(AST_SYNTAX, args, function, receiver)[0] is not None
+            checks.judge(AST_SYNTAX, args, function, receiver)[0] is not None
             for function in functions
         )
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Optional, Protocol, TypeVar
 
-from .rules import FUNCTION_NAMES, FUNCTIONS, Code, DropoutFunction
+from .rules import FUNCTION_NAMES, FUNCTIONS, DropoutFunction
 
 E = TypeVar("E")
 
@@ -434,26 +434,6 @@ def training_owners(syntax: Syntax[E], expr: E) -> set[str]:
         elif (operand := syntax.negated(current)) is not None:
             todo.append(operand)
     return {owner for owner in owners if implies_training(syntax, expr, owner)}
-
-
-def judge(
-    syntax: Syntax[E],
-    args: Sequence[ArgShape[E]],
-    function: DropoutFunction,
-    receiver: str | None,
-) -> tuple[Code | None, E | None]:
-    """The code a call deserves (None: correct or cannot be seen) and its training value."""
-    status, value = find_argument(args, function.training_keyword, function.training_index)
-    if status == "hidden":
-        return None, None
-    if value is None:
-        # ATen forms require `train`: a call without it fails before any dropout.
-        return (Code.MISSING if function.training_default is not None else None), None
-    if syntax.is_true(value):
-        return Code.LITERAL_TRUE, value
-    if implies_training(syntax, value, receiver):
-        return None, value
-    return Code.NOT_MODE, value
 
 
 def ast_args(call: ast.Call) -> list[ArgShape[ast.expr]]:
