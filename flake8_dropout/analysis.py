@@ -1,10 +1,12 @@
-"""The engine: one libcst pass that finds functional dropout calls ignoring eval().
+"""The judge: one libcst pass that finds functional dropout calls ignoring eval().
 
-The pass collects bindings, classes and candidate calls with their context
-(enclosing class, method, receiver, training guards); resolution runs after
-it, so a name is judged by every binding of its scope, wherever it stands.
-No libcst metadata providers are used: a small scope table does the job at a
-fraction of their cost (see README, "Speed").
+The pass collects bindings (`_Bindings`), guards (`_Guards`), and classes,
+methods and candidate calls (`_Collector`); resolution runs after it, so a name
+is judged by every binding of its scope, wherever it stands. What names, the
+receiver and `training` mean is written once in semantics.py, each code's check
+in checks.py. No libcst metadata providers are used: a small scope table does
+the job at a fraction of their cost (see README, "Speed"). engine.py is the
+pipeline that calls this only when the screens find a possible finding.
 """
 
 from __future__ import annotations
@@ -197,202 +199,18 @@ def judge(
     return code, _arg_of(args, value)
 
 
-class _Collector(cst.CSTVisitor):
-    """Walks the tree once, recording bindings, classes and candidate calls."""
+class _Bindings(cst.CSTVisitor):
+    """Scopes and what each name is bound to (semantics.Scope), as Python binds them."""
 
     def __init__(self, stars: semantics.StarResolver | None = None) -> None:
         self.stars = stars
         self.module_scope = Scope("module", None)
         self.scope = self.module_scope
-        # Frames: ClassInfo or FunctionInfo, innermost last.
-        self.frames: list[ClassInfo | FunctionInfo] = []
-        self.classes: list[ClassInfo] = []
-        self.calls: list[tuple[cst.Call, str | None, _Context]] = []
-        self.function_aliases: set[str] = set()
-        # Scopes of the `if self.training:`-like tests around us (guards.py-like, see below).
-        self.guards: list[Scope] = []
-        self.saved_guards: list[list[Scope]] = []
-        self.pending_classes: list[ClassInfo] = []
-        self.guarded_statements: dict[int, Scope] = {}
+        self.function_aliases: set[str] = set()  # `from ... import dropout as drop`
         self.except_depth = 0
-        # Lambdas of a class body that are methods: `f = lambda self, x: ...`, property(lambda ...).
-        self.method_lambdas: set[int] = set()
-
-    # -- context ---------------------------------------------------------------
-
-    def _method_context(self) -> tuple[ClassInfo | None, FunctionInfo | None, str | None]:
-        """Nearest class, its method that encloses us, and the receiver name."""
-        for i in range(len(self.frames) - 1, -1, -1):
-            frame = self.frames[i]
-            if isinstance(frame, ClassInfo):
-                if i + 1 == len(self.frames):
-                    return None, None, None  # directly in the class body
-                method = self.frames[i + 1]
-                assert isinstance(method, FunctionInfo)
-                receiver = method.receiver
-                for inner in self.frames[i + 2 :]:
-                    if receiver is not None and receiver in inner.params:  # type: ignore[union-attr]
-                        receiver = None  # shadowed by a nested function's parameter
-                return frame, method, receiver
-        return None, None, None
 
     def _bind(self, name: str, target: object = OTHER, parameter: bool = False) -> None:
         self.scope.bind(name, Binding(target, self.except_depth > 0, parameter))
-
-    # -- guards ----------------------------------------------------------------
-    # A guard holds from its test to the end of what it covers, but never into a
-    # function or lambda defined there: their bodies run later, in eval mode too.
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if id(node) in self.guarded_statements:
-            self.guards.append(self.guarded_statements[id(node)])
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        if id(original_node) in self.guarded_statements:
-            self.guards.pop()
-
-    def _enter_deferred(self) -> None:
-        self.saved_guards.append(self.guards)
-        self.guards = []
-
-    def _leave_deferred(self) -> None:
-        self.guards = self.saved_guards.pop()
-
-    def _receiver(self) -> str | None:
-        return self._method_context()[2]
-
-    def visit_If_body(self, node: cst.If) -> None:
-        self._guard_if(implies_training(node.test, self._receiver()))
-
-    def leave_If_body(self, node: cst.If) -> None:
-        self._unguard_if(implies_training(node.test, self._receiver()))
-
-    def visit_If_orelse(self, node: cst.If) -> None:
-        self._guard_if(negation_implies_training(node.test, self._receiver()))
-
-    def leave_If_orelse(self, node: cst.If) -> None:
-        self._unguard_if(negation_implies_training(node.test, self._receiver()))
-
-    def visit_IfExp_body(self, node: cst.IfExp) -> None:
-        self._guard_if(implies_training(node.test, self._receiver()))
-
-    def leave_IfExp_body(self, node: cst.IfExp) -> None:
-        self._unguard_if(implies_training(node.test, self._receiver()))
-
-    def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
-        self._guard_if(negation_implies_training(node.test, self._receiver()))
-
-    def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
-        self._unguard_if(negation_implies_training(node.test, self._receiver()))
-
-    def visit_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
-        # `self.training and F.dropout(x)`: the right side runs only in training.
-        self._guard_if(self._and_guard(node))
-
-    def leave_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
-        self._unguard_if(self._and_guard(node))
-
-    def _and_guard(self, node: cst.BooleanOperation) -> bool:
-        return isinstance(node.operator, cst.And) and implies_training(node.left, self._receiver())
-
-    def _guard_if(self, condition: bool) -> None:
-        if condition:
-            self.guards.append(self.scope)
-
-    def _unguard_if(self, condition: bool) -> None:
-        if condition:
-            self.guards.pop()
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        # `if not self.training: return x` guards the rest of the same body.
-        receiver = self._receiver()
-        if receiver is None:
-            return
-        for i, statement in enumerate(node.body):
-            if (
-                isinstance(statement, cst.If)
-                and negation_implies_training(statement.test, receiver)
-                and _ends_in_exit(statement.body)
-            ):
-                self.guarded_statements.update((id(s), self.scope) for s in node.body[i + 1 :])
-                return
-
-    # -- scopes and bindings ---------------------------------------------------
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        defines_forward = any(
-            isinstance(s, cst.FunctionDef) and s.name.value == "forward" for s in node.body.body
-        )
-        info = ClassInfo(node, self.scope, len(self.classes), defines_forward)
-        self.classes.append(info)
-        self._bind(node.name.value, info)
-        self.pending_classes.append(info)
-
-    # Decorators and bases run outside the class: its frame covers the body only.
-    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.frames.append(self.pending_classes.pop())
-        self.scope = Scope("class", self.scope)
-        self._enter_deferred()
-
-    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.frames.pop()
-        assert self.scope.parent is not None
-        self.scope = self.scope.parent
-        self._leave_deferred()
-
-    def _enter_function(
-        self,
-        node: cst.FunctionDef | cst.Lambda,
-        params: cst.Parameters,
-        decorators: Sequence[cst.Decorator],
-    ) -> None:
-        names = [
-            p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)
-        ]
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                names.append(star.name.value)
-        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
-        # A lambda elsewhere in the class body (staticmethod(lambda x: ...), a dict of
-        # lambdas) is not a method: its first parameter is not the module.
-        receiver = semantics.receiver_of(
-            positional,
-            (dotted(d.decorator) for d in decorators),
-            in_class_body=self._in_class_body(),
-            method=not isinstance(node, cst.Lambda) or id(node) in self.method_lambdas,
-        )
-        self.scope = Scope("function", self.scope)
-        for name in names:
-            self._bind(name, parameter=True)
-        info = FunctionInfo(node, self.scope, frozenset(names), receiver)
-        if self._in_class_body():
-            self.frames[-1].methods.append(info)  # type: ignore[union-attr]
-        self.frames.append(info)
-        self._enter_deferred()
-
-    def _leave_function(self) -> None:
-        self._leave_deferred()
-        self.frames.pop()
-        assert self.scope.parent is not None
-        self.scope = self.scope.parent
-
-    # Decorators and defaults run outside the function: its frame covers the body only.
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name.value)
-
-    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._enter_function(node, node.params, node.decorators)
-
-    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._leave_function()
-
-    def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self._enter_function(node, node.params, ())
-
-    def leave_Lambda_body(self, node: cst.Lambda) -> None:
-        self._leave_function()
 
     def visit_Import(self, node: cst.Import) -> None:
         for bound, target in semantics.import_bindings(None, 0, _aliases(node.names)):
@@ -421,22 +239,6 @@ class _Collector(cst.CSTVisitor):
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         for item in node.names:
             self.scope.declare(item.name.value, is_global=False)
-
-    def _in_class_body(self) -> bool:
-        return bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            for name in target_names(target.target):
-                self._bind(name)
-        if isinstance(node.value, cst.Lambda) and self._in_class_body():
-            self.method_lambdas.add(id(node.value))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        for name in target_names(node.target):
-            self._bind(name)
-        if isinstance(node.value, cst.Lambda) and self._in_class_body():
-            self.method_lambdas.add(id(node.value))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         for name in target_names(node.target):
@@ -527,7 +329,214 @@ class _Collector(cst.CSTVisitor):
         for name in target_names(node.target):
             self._bind(name)
 
-    # -- calls -----------------------------------------------------------------
+
+class _Guards(_Bindings):
+    """Where a `self.training` test guards what runs (never a function defined there)."""
+
+    def __init__(self, stars: semantics.StarResolver | None = None) -> None:
+        super().__init__(stars)
+        # Scopes of the `if self.training:`-like tests around us.
+        self.guards: list[Scope] = []
+        self.saved_guards: list[list[Scope]] = []
+        self.guarded_statements: dict[int, Scope] = {}
+
+    def _receiver(self) -> str | None:
+        raise NotImplementedError  # the frames know it
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.guarded_statements:
+            self.guards.append(self.guarded_statements[id(node)])
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if id(original_node) in self.guarded_statements:
+            self.guards.pop()
+
+    def _enter_deferred(self) -> None:
+        self.saved_guards.append(self.guards)
+        self.guards = []
+
+    def _leave_deferred(self) -> None:
+        self.guards = self.saved_guards.pop()
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._guard_if(implies_training(node.test, self._receiver()))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._unguard_if(implies_training(node.test, self._receiver()))
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._guard_if(negation_implies_training(node.test, self._receiver()))
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._unguard_if(negation_implies_training(node.test, self._receiver()))
+
+    def visit_IfExp_body(self, node: cst.IfExp) -> None:
+        self._guard_if(implies_training(node.test, self._receiver()))
+
+    def leave_IfExp_body(self, node: cst.IfExp) -> None:
+        self._unguard_if(implies_training(node.test, self._receiver()))
+
+    def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
+        self._guard_if(negation_implies_training(node.test, self._receiver()))
+
+    def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
+        self._unguard_if(negation_implies_training(node.test, self._receiver()))
+
+    def visit_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
+        # `self.training and F.dropout(x)`: the right side runs only in training.
+        self._guard_if(self._and_guard(node))
+
+    def leave_BooleanOperation_right(self, node: cst.BooleanOperation) -> None:
+        self._unguard_if(self._and_guard(node))
+
+    def _and_guard(self, node: cst.BooleanOperation) -> bool:
+        return isinstance(node.operator, cst.And) and implies_training(node.left, self._receiver())
+
+    def _guard_if(self, condition: bool) -> None:
+        if condition:
+            self.guards.append(self.scope)
+
+    def _unguard_if(self, condition: bool) -> None:
+        if condition:
+            self.guards.pop()
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        # `if not self.training: return x` guards the rest of the same body.
+        receiver = self._receiver()
+        if receiver is None:
+            return
+        for i, statement in enumerate(node.body):
+            if (
+                isinstance(statement, cst.If)
+                and negation_implies_training(statement.test, receiver)
+                and _ends_in_exit(statement.body)
+            ):
+                self.guarded_statements.update((id(s), self.scope) for s in node.body[i + 1 :])
+                return
+
+
+class _Collector(_Guards):
+    """Walks the tree once: frames (classes, methods), and candidate calls in context."""
+
+    def __init__(self, stars: semantics.StarResolver | None = None) -> None:
+        super().__init__(stars)
+        # Frames: ClassInfo or FunctionInfo, innermost last.
+        self.frames: list[ClassInfo | FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.calls: list[tuple[cst.Call, str | None, _Context]] = []
+        self.pending_classes: list[ClassInfo] = []
+        # Lambdas of a class body that are methods: `f = lambda self, x: ...`, property(lambda ...).
+        self.method_lambdas: set[int] = set()
+
+    def _method_context(self) -> tuple[ClassInfo | None, FunctionInfo | None, str | None]:
+        """Nearest class, its method that encloses us, and the receiver name."""
+        for i in range(len(self.frames) - 1, -1, -1):
+            frame = self.frames[i]
+            if isinstance(frame, ClassInfo):
+                if i + 1 == len(self.frames):
+                    return None, None, None  # directly in the class body
+                method = self.frames[i + 1]
+                assert isinstance(method, FunctionInfo)
+                receiver = method.receiver
+                for inner in self.frames[i + 2 :]:
+                    if receiver is not None and receiver in inner.params:  # type: ignore[union-attr]
+                        receiver = None  # shadowed by a nested function's parameter
+                return frame, method, receiver
+        return None, None, None
+
+    def _receiver(self) -> str | None:
+        return self._method_context()[2]
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        defines_forward = any(
+            isinstance(s, cst.FunctionDef) and s.name.value == "forward" for s in node.body.body
+        )
+        info = ClassInfo(node, self.scope, len(self.classes), defines_forward)
+        self.classes.append(info)
+        self._bind(node.name.value, info)
+        self.pending_classes.append(info)
+
+    # Decorators and bases run outside the class: its frame covers the body only.
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.frames.append(self.pending_classes.pop())
+        self.scope = Scope("class", self.scope)
+        self._enter_deferred()
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.frames.pop()
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+        self._leave_deferred()
+
+    def _enter_function(
+        self,
+        node: cst.FunctionDef | cst.Lambda,
+        params: cst.Parameters,
+        decorators: Sequence[cst.Decorator],
+    ) -> None:
+        names = [
+            p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+        ]
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star.name.value)
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        # A lambda elsewhere in the class body (staticmethod(lambda x: ...), a dict of
+        # lambdas) is not a method: its first parameter is not the module.
+        receiver = semantics.receiver_of(
+            positional,
+            (dotted(d.decorator) for d in decorators),
+            in_class_body=self._in_class_body(),
+            method=not isinstance(node, cst.Lambda) or id(node) in self.method_lambdas,
+        )
+        self.scope = Scope("function", self.scope)
+        for name in names:
+            self._bind(name, parameter=True)
+        info = FunctionInfo(node, self.scope, frozenset(names), receiver)
+        if self._in_class_body():
+            self.frames[-1].methods.append(info)  # type: ignore[union-attr]
+        self.frames.append(info)
+        self._enter_deferred()
+
+    def _leave_function(self) -> None:
+        self._leave_deferred()
+        self.frames.pop()
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    # Decorators and defaults run outside the function: its frame covers the body only.
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value)
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._enter_function(node, node.params, node.decorators)
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._leave_function()
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        self._enter_function(node, node.params, ())
+
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self._leave_function()
+
+    def _in_class_body(self) -> bool:
+        return bool(self.frames) and isinstance(self.frames[-1], ClassInfo)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            for name in target_names(target.target):
+                self._bind(name)
+        if isinstance(node.value, cst.Lambda) and self._in_class_body():
+            self.method_lambdas.add(id(node.value))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in target_names(node.target):
+            self._bind(name)
+        if isinstance(node.value, cst.Lambda) and self._in_class_body():
+            self.method_lambdas.add(id(node.value))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
