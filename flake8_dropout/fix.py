@@ -17,26 +17,19 @@ import libcst as cst
 
 from .analysis import (
     ClassInfo,
-    Kind,
     Scope,
     Site,
     find_argument,
-    qualify,
 )
 from .class_facts import (
-    EMPTY_BASES,
     MUTATORS,
     ClassFacts,
-    Taken,
-    class_facts,
     is_base_init,
     self_references,
-    torch_class,
     torch_init_calls,
-    torch_iterates_children,
-    torch_owned,
 )
 from .engine import Finding, analyse_source, deep_recursion
+from .fix_family import ClassFamily
 from .fix_layout import Layout, append_keyword, layer_statement
 from .fix_spelling import (
     ImportEdit,
@@ -197,10 +190,6 @@ class _Rename(cst.CSTTransformer):
         return updated_node.with_changes(keyword=original_node.keyword)
 
 
-_CONTAINERS = frozenset(
-    {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
-)
-
 _UNMOVABLE = (
     cst.Lambda,
     cst.ListComp,
@@ -269,13 +258,13 @@ class _Planner:
         self.settings = settings
         # The file's own node for a node of `module` (which may have NFKC names).
         self.written = written
-        self.facts: dict[int, ClassFacts] = {}
         self.plan_ = _Plan()
         self.module_scope = _module_scope(sites)
         self.module_writes = _module_writes(module)
         self.layout = layout
         self.project = settings.project  # the CLI's view of bases in other files
         self.spelling = LayerSpelling(module, self.module_scope, layout.line_length)
+        self.family = ClassFamily(module, classes, settings.project)
 
     def plan(self) -> _Plan:
         for site in self.sites:
@@ -293,9 +282,7 @@ class _Planner:
         return " ".join(self.module.code_for_node(node).split())
 
     def _facts(self, info: ClassInfo) -> ClassFacts:
-        if id(info.node) not in self.facts:
-            self.facts[id(info.node)] = class_facts(info)
-        return self.facts[id(info.node)]
+        return self.family.facts(info)
 
     # -- argument form ---------------------------------------------------------
 
@@ -330,7 +317,7 @@ class _Planner:
             return "the class body is on one line"
         if info.node.decorators:
             return "the class is decorated"
-        ancestors, torch_bases, unseen = self._lineage(info)
+        ancestors, torch_bases, unseen = self.family.lineage(info)
         if unseen is not None:
             return unseen
         method = site.method.node
@@ -351,8 +338,8 @@ class _Planner:
             return "the call holds a comment"
         if function.layer in _IGNORE_INPLACE and not _is_false(inplace_arg):
             return f"`nn.{function.layer}` ignores `inplace`"
-        descendants = self._descendants(info)
-        problem = self._family_problem([info, *ancestors, *descendants], torch_bases)
+        descendants = self.family.descendants(info)
+        problem = self.family.family_problem([info, *ancestors, *descendants], torch_bases)
         if problem is not None:
             return problem
         facts = self._facts(info)
@@ -400,7 +387,7 @@ class _Planner:
         attribute = class_plan.layers.get(key) if class_plan is not None else None
         statement = None
         if attribute is None:
-            taken = self._taken_in_family(info)
+            taken = self.family.taken_in_family(info)
             taken |= {n for n in project_names if not n.endswith("*")}
             taken.prefixes += tuple(n[:-1] for n in project_names if n.endswith("*"))
             planned = [n for plan in self.plan_.classes.values() for n in plan.layers.values()]
@@ -446,121 +433,6 @@ class _Planner:
         )
         return None
 
-    def _bases(self, info: ClassInfo) -> list[ClassInfo]:
-        targets = (qualify(arg.value, info.scope) for arg in info.node.bases)
-        return [t for t in targets if isinstance(t, ClassInfo) and t.order < info.order]
-
-    def _ancestors(self, info: ClassInfo) -> list[ClassInfo]:
-        found: dict[int, ClassInfo] = {}
-        todo = self._bases(info)
-        while todo:
-            current = todo.pop()
-            if id(current.node) not in found:
-                found[id(current.node)] = current
-                todo.extend(self._bases(current))
-        return list(found.values())
-
-    def _lineage(self, info: ClassInfo) -> tuple[list[ClassInfo], list[str], str | None]:
-        """(same-file ancestors, torch ancestors' table keys, why the bases are not all seen).
-
-        A base the fixer cannot read in full (the user's own code, a
-        `module-bases` entry, an unknown torch class) may own any name.
-        """
-        ancestors: list[ClassInfo] = []
-        torch_bases: list[str] = []
-        todo = [info]
-        while todo:
-            current = todo.pop()
-            if current.node.keywords:
-                return (
-                    [],
-                    [],
-                    f"the class `{current.node.name.value}` passes `metaclass=` or keywords",
-                )
-            for arg in current.node.bases:
-                target = qualify(arg.value, current.scope)
-                if isinstance(target, ClassInfo) and target.order < current.order:
-                    if all(target is not a for a in ancestors):
-                        ancestors.append(target)
-                        todo.append(target)
-                    continue
-                key = torch_class(target) if isinstance(target, str) else None
-                if key is not None:
-                    torch_bases.append(key)
-                elif isinstance(target, str) and target in EMPTY_BASES:
-                    continue
-                elif not self._seen_in_project(target):
-                    return [], [], f"the base `{self._code(arg.value)}` is not seen in full"
-        return ancestors, torch_bases, None
-
-    def _seen_in_project(self, target: object) -> bool:
-        """A base from another file of the project whose whole chain the CLI has read."""
-        found = (
-            self.project.lookup(target)
-            if self.project is not None and isinstance(target, str)
-            else None
-        )
-        return found is not None and found.complete and found.kind is Kind.MODULE
-
-    def _taken_in_family(self, info: ClassInfo) -> Taken:
-        """Names used by the class, its same-file ancestors and descendants, and torch bases.
-
-        A parent's attribute would be overwritten by the child's layer, and a
-        child's assignment would replace the parent's layer.
-        """
-        family = {id(info.node): info}
-        changed = True
-        while changed:
-            changed = False
-            for other in self.classes:
-                if id(other.node) in family:
-                    continue
-                related = any(id(b.node) in family for b in self._bases(other)) or any(
-                    id(other.node) == id(b.node)
-                    for member in list(family.values())
-                    for b in self._bases(member)
-                )
-                if related:
-                    family[id(other.node)] = other
-                    changed = True
-        taken = Taken()
-        prefixes: set[str] = set()  # fixed starts of names set at run time
-        for member in family.values():
-            facts = self._facts(member)
-            taken |= facts.taken
-            prefixes |= facts.prefixes
-            for key in self._lineage(member)[1]:
-                names, owned_prefixes = torch_owned(key)
-                taken |= names
-                prefixes |= owned_prefixes
-        taken.prefixes = tuple(sorted(prefixes))
-        return taken
-
-    def _descendants(self, info: ClassInfo) -> list[ClassInfo]:
-        """Same-file classes that inherit from `info`, directly or not."""
-        found: dict[int, ClassInfo] = {}
-        for other in self.classes:  # in source order: bases come first
-            if any(b is info or id(b.node) in found for b in self._bases(other)):
-                found[id(other.node)] = other
-        return list(found.values())
-
-    def _family_problem(self, family: list[ClassInfo], torch_bases: list[str]) -> str | None:
-        """Why a new attribute or child could change what the family computes, if it could."""
-        for key in torch_bases:
-            short = "nn." + key.rsplit(".", 1)[1]
-            if key.rsplit(".", 1)[1] in _CONTAINERS or torch_iterates_children(key):
-                return f"the base `{short}` iterates its children"
-        for member in family:
-            facts = self._facts(member)
-            name = member.node.name.value
-            if facts.iterates is not None:
-                return f"`{name}` iterates its children ({facts.iterates})"
-            if facts.hooks is not None:
-                return f"`{name}` defines `{facts.hooks}`"
-            if facts.dynamic is not None:
-                return f"`{name}` names attributes at run time (`{facts.dynamic}`)"
-        return None
-
     def _skipped_by_subclass(self, info: ClassInfo, descendants: list[ClassInfo]) -> str | None:
         """Why a same-file subclass may be built without running `info.__init__`."""
         for child in descendants:
@@ -576,29 +448,13 @@ class _Planner:
             for statement, scan in zip(facts.init.body.body, facts.init_statements):
                 call = is_base_init(statement, facts.init_receiver or "")
                 if call is not None:
-                    reached = self._init_call_reaches(child, call, info)
+                    reached = self.family.init_call_reaches(child, call, info)
                     break
                 if scan.returns:
                     break
             if not reached:
                 return f"the subclass `{name}` may skip this class's `__init__`"
         return None
-
-    def _init_call_reaches(self, child: ClassInfo, call: cst.Call, info: ClassInfo) -> bool:
-        """Whether `child`'s base initialiser call runs `info.__init__` (provably)."""
-        assert isinstance(call.func, cst.Attribute)
-        owner = call.func.value
-        if isinstance(owner, cst.Call):  # super() or super(Child, self)
-            if owner.args and qualify(owner.args[0].value, child.scope) is not child:
-                return False
-            if not child.node.bases:
-                return False
-            target = qualify(child.node.bases[0].value, child.scope)
-        else:
-            target = qualify(owner, child.scope)
-        return isinstance(target, ClassInfo) and (
-            target is info or any(a is info for a in self._ancestors(target))
-        )
 
     def _runs_before_layer(
         self,
@@ -675,7 +531,7 @@ class _Planner:
             if name in self.module_writes:
                 return f"{keyword} reads `{name}`, which {self.module_writes[name]}"
         reassigned = dict(facts.assigned_elsewhere)
-        for ancestor in self._ancestors(site.klass):
+        for ancestor in self.family.ancestors(site.klass):
             for attribute, where in self._facts(ancestor).assigned_elsewhere.items():
                 reassigned.setdefault(attribute, where)
         for child in descendants:  # a subclass may set it after super()
