@@ -195,7 +195,8 @@ def judge(
     args: Sequence[cst.Arg], function: DropoutFunction, receiver: str | None
 ) -> tuple[Code | None, cst.Arg | None]:
     """The code a call deserves (None: correct or cannot be seen) and its training arg."""
-    code, value = checks.judge(CST_SYNTAX, cst_args(args), function, receiver)
+    judged = checks.judge(CST_SYNTAX, cst_args(args), function, receiver)
+    code, value = judged
     return code, _arg_of(args, value)
 
 

@@ -12,7 +12,7 @@ paragraph), and a case file in tests/cases/.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -56,7 +56,7 @@ def check(code: Code, *, valid: tuple[str, ...], invalid: tuple[str, ...]):
 
 def judge(
     syntax: Syntax[E],
-    args: list[ArgShape[E]],
+    args: Sequence[ArgShape[E]],
     function: DropoutFunction,
     receiver: str | None,
 ) -> tuple[Code | None, E | None]:

@@ -125,8 +125,12 @@ def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
                 names = {*positional, *(a.arg for a in args.kwonlyargs)}
                 names.update(star.arg for star in (args.vararg, args.kwarg) if star)
                 inner = None if receiver in names else receiver
-            outside = [*getattr(child, "decorator_list", ()), args, getattr(child, "returns", None)]
-            visit_all(outside, in_class_body, receiver)
+            header: list[ast.AST | None] = [
+                *getattr(child, "decorator_list", ()),
+                args,
+                getattr(child, "returns", None),
+            ]
+            visit_all(header, in_class_body, receiver)
             body = child.body if isinstance(child.body, list) else [child.body]
             visit_all(body, False, inner)
         else:

@@ -20,6 +20,7 @@ from typing import Generic, Optional, Protocol, TypeVar
 from .rules import FUNCTION_NAMES, FUNCTIONS, DropoutFunction
 
 E = TypeVar("E")
+E_co = TypeVar("E_co", covariant=True)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 STATIC_DECORATORS = frozenset(
@@ -349,12 +350,12 @@ def receiver_survives(name: str, method: Scope, inner: Sequence[Scope]) -> bool:
 
 
 @dataclass(frozen=True)
-class ArgShape(Generic[E]):
+class ArgShape(Generic[E_co]):
     """One argument of a call, as the rules see it."""
 
     keyword: str | None
     star: str  # "", "*" or "**"
-    value: E
+    value: E_co
 
 
 def find_argument(args: Sequence[ArgShape[E]], keyword: str, index: int) -> tuple[str, E | None]:

@@ -29,6 +29,7 @@ from .screen import screen
 from .semantics import StarResolver, ast_import_bindings, may_name_a_function, star_bindings
 
 _MARKS = ("dropout", "torch")
+_F = "torch.nn.functional"
 _STAR_IMPORT = re.compile(r"import(?:[ \t\f]|\\\r?\n)*\*")
 _STAR_IMPORT_BYTES = re.compile(_STAR_IMPORT.pattern.encode())
 
@@ -190,7 +191,9 @@ class ImportNames:
             if pairs is None and resolver is not None:
                 self._anything = True  # a star import we cannot read may bind any name
             if pairs is None:  # a star import we cannot read: it may be torch.nn.functional's
-                pairs = star_bindings("torch.nn.functional", 0)[0]  # type: ignore[index,assignment]
+                known = star_bindings(_F, 0)
+                bindings = known[0] if known is not None else []
+                pairs = [(name, target) for name, target in bindings if isinstance(target, str)]
             for bound, target in pairs:
                 self._star.setdefault(bound, set()).add(target)
 
