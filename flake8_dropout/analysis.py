@@ -666,7 +666,7 @@ class Classifier:
 
 def star_resolver(settings: Settings) -> semantics.StarResolver | None:
     """Star imports are read through the command line's project view (none in flake8)."""
-    return getattr(settings.project, "star_exports", None)
+    return settings.project.star_exports if settings.project is not None else None
 
 
 def analyse(module: cst.Module, settings: Settings) -> Analysis:
