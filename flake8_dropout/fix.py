@@ -99,8 +99,8 @@ def fix_source(
             chosen.append((site, finding))
     if not chosen:
         return FixResult(source, [], found, notes)
-    module: cst.Module = checked.module
-    written: cst.Module = checked.written
+    module, written = checked.module, checked.written
+    assert module is not None and written is not None  # the sites were found in them
     sites = [site for site, _ in chosen]
     try:
         with deep_recursion():
