@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # project.py imports this module
     from .project import ProjectClasses
+    from .semantics import StarResolver
 
 #: Base classes that make a class a module class besides torch.nn's own.
 #: Entries are the dotted names the classes are imported from.
@@ -47,6 +48,10 @@ class Settings:
     def from_options(cls, module_bases: str | Iterable[str] | None = None) -> Settings:
         """User bases extend the defaults: adding one never drops Lightning."""
         return cls(frozenset(DEFAULT_MODULE_BASES) | frozenset(split_names(module_bases)))
+
+    def star_resolver(self) -> StarResolver | None:
+        """Star imports are read through the command line's project view (none in flake8)."""
+        return self.project.star_exports if self.project is not None else None
 
     def cache_key(self) -> str:
         return ",".join(sorted(self.module_bases))
