@@ -664,14 +664,9 @@ class Classifier:
         return False
 
 
-def star_resolver(settings: Settings) -> semantics.StarResolver | None:
-    """Star imports are read through the command line's project view (none in flake8)."""
-    return getattr(settings.project, "star_exports", None)
-
-
 def analyse(module: cst.Module, settings: Settings) -> Analysis:
     """Find every reported call in a parsed module."""
-    collector = _Collector(star_resolver(settings))
+    collector = _Collector(settings.star_resolver())
     module.visit(collector)
     classifier = Classifier(settings)
     names = FUNCTION_NAMES | collector.function_aliases

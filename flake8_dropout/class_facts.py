@@ -175,7 +175,7 @@ class _Scanner(cst.CSTVisitor):
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            self._write(node.asname.name)  # type: ignore[arg-type]
+            self._write(node.asname.name)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if isinstance(node.value, cst.Name) and node.value.value == self.scan.receiver:
@@ -268,7 +268,7 @@ class _Aliases(cst.CSTVisitor):
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            self._bind(node.asname.name, node.item)  # type: ignore[arg-type]
+            self._bind(node.asname.name, node.item)
 
 
 def scan_function(
@@ -320,8 +320,11 @@ def is_base_init(statement: cst.CSTNode, receiver: str) -> cst.Call | None:
         if call.func.attr.value != "__init__":
             continue
         owner = call.func.value
-        is_super = isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name)
-        if is_super and owner.func.value == "super":  # type: ignore[union-attr]
+        if (
+            isinstance(owner, cst.Call)
+            and isinstance(owner.func, cst.Name)
+            and owner.func.value == "super"
+        ):
             return call
         first = call.args[0].value if call.args else None
         if isinstance(first, cst.Name) and first.value == receiver:
@@ -380,7 +383,7 @@ def _statements(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     if isinstance(node, cst.BaseCompoundStatement):
         return [node]
     if hasattr(node, "body"):
-        return _statements(node.body)  # type: ignore[attr-defined]
+        return _statements(node.body)
     return []
 
 
@@ -407,18 +410,20 @@ def class_facts(info: ClassInfo) -> ClassFacts:
                         bound += target_names(target.target)
                     values.append(small.value)
                 elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
-                    if isinstance(small, cst.AugAssign) or small.value is not None:
-                        bound += target_names(small.target)  # a bare `p: float` sets nothing
-                        values.append(small.value)  # type: ignore[arg-type]
+                    if small.value is not None:  # a bare `p: float` sets nothing
+                        bound += target_names(small.target)
+                        values.append(small.value)
                 elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
                     small.names, cst.ImportStar
                 ):
                     for alias in small.names:
-                        name = alias.asname.name if alias.asname else alias.name
-                        while isinstance(name, cst.Attribute):
-                            name = name.value
-                        if isinstance(name, cst.Name):
-                            bound.append(name.value)
+                        imported: cst.BaseExpression = (
+                            alias.asname.name if alias.asname else alias.name
+                        )
+                        while isinstance(imported, cst.Attribute):
+                            imported = imported.value
+                        if isinstance(imported, cst.Name):
+                            bound.append(imported.value)
         elif isinstance(statement, cst.For):
             bound += target_names(statement.target)
         taken.update(bound)

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .rules import FIX_APPLICABILITY, FUNCTION_NAMES, Applicability, Code, message
 from .safe_parse import ensure_cst_safe
@@ -21,6 +21,11 @@ from .semantics import StarResolver
 from .settings import Settings
 from .source import SourceError, split_lines
 from .text_screen import text_may_hold_finding, text_screen
+
+if TYPE_CHECKING:  # libcst loads only for a file the screens let through
+    import libcst
+
+    from .analysis import ClassInfo, Site
 
 
 @dataclass(frozen=True, order=True)
@@ -62,7 +67,7 @@ def parse_ast(source: str) -> ast.AST:
 
 def parse_cst(
     source: str, tree: ast.AST | None = None, stubbed: frozenset[int] = frozenset()
-):  # -> libcst.Module
+) -> libcst.Module:
     """libcst's tree of `source` (libcst is imported only when needed).
 
     `tree`: `source`'s `ast` tree if the caller has it, less the nodes whose ids
@@ -111,12 +116,12 @@ def prescreen(
 class Checked:
     """One file's analysis: the libcst tree and each site with its finding."""
 
-    module: Any  # libcst.Module, or None when the screens ruled the file out
-    sites: list  # analysis.Site, in source order
+    module: libcst.Module | None  # None when the screens ruled the file out
+    sites: list[Site]  # in source order
     findings: list[Finding]  # findings[i] reports sites[i]
-    classes: list = field(default_factory=list)  # analysis.ClassInfo, every class
+    classes: list[ClassInfo] = field(default_factory=list)  # every class
     # The file's own tree: `module` has names in NFKC form when the file is not ASCII.
-    written: Any = None
+    written: libcst.Module | None = None
 
 
 def analyse_source(
@@ -133,9 +138,7 @@ def analyse_source(
     NFKC form Python compares them in (see `_NormalizedNames`), so
     `Checked.module` is then not the file's own tree.
     """
-    from .analysis import star_resolver
-
-    found_screen = prescreen(source, tree, star_resolver(settings)) if screens else None
+    found_screen = prescreen(source, tree, settings.star_resolver()) if screens else None
     if screens and found_screen is None:
         return Checked(None, [], [])
     if report_only and found_screen is not None:
@@ -178,7 +181,7 @@ def analyse_source(
     return Checked(module, analysis.sites, findings, analysis.classes, written)
 
 
-def _no_receiver(site) -> str:
+def _no_receiver(site: Site) -> str:
     """Why a call has no module to read `training` from (it is reported, never fixed)."""
     import libcst
 
@@ -258,8 +261,9 @@ def _header_binds(statement: ast.AST) -> bool:
     arguments = getattr(statement, "args", None)
     if arguments is not None:
         header.append(arguments)
-    if getattr(statement, "returns", None) is not None:
-        header.append(statement.returns)  # type: ignore[attr-defined]
+    returns = getattr(statement, "returns", None)
+    if returns is not None:
+        header.append(returns)
     return any(isinstance(node, ast.NamedExpr) for part in header for node in ast.walk(part))
 
 

@@ -99,8 +99,8 @@ def fix_source(
             chosen.append((site, finding))
     if not chosen:
         return FixResult(source, [], found, notes)
-    module: cst.Module = checked.module
-    written: cst.Module = checked.written
+    module, written = checked.module, checked.written
+    assert module is not None and written is not None  # the sites were found in them
     sites = [site for site, _ in chosen]
     try:
         with deep_recursion():
@@ -367,12 +367,13 @@ class _Planner:
                 return placed
             after = max(after, placed)
             moved = arg.value.visit(_Rename(receiver, init_receiver))
+            assert isinstance(moved, cst.BaseExpression)  # _Rename removes nothing
             pieces.append(f"{keyword}={self._code(moved)}")
         project_names, project_reassigned, project_init = chain_members(info, self.project)
         for arg in (p_arg, inplace_arg):
             reads = _reads(arg.value, receiver) if arg is not None else None
-            for attribute in sorted(reads[1] & project_reassigned if reads else ()):
-                return f"`{receiver}.{attribute}` may be changed by a base in another file"
+            for changed in sorted(reads[1] & project_reassigned if reads else ()):
+                return f"`{receiver}.{changed}` may be changed by a base in another file"
         if any(scan.returns for scan in facts.init_statements[: after + 1]):
             return "`__init__` may return before the layer is set"
         problem = self._skipped_by_subclass(info, descendants)
@@ -396,10 +397,11 @@ class _Planner:
             blocking = [p for p in taken.prefixes if attribute.startswith(p)]
             if blocking:
                 return f"attribute names starting `{blocking[0]}` are set at run time"
-            indent = (
-                self.layout.body_indent(self.written(facts.init))  # type: ignore[arg-type]
-                if facts.init is not None
-                else self.layout.body_indent(self.written(info.node)) + self.layout.unit  # type: ignore[arg-type]
+            # Inside __init__, or one level inside the class for a new __init__.
+            owner = self.written(facts.init if facts.init is not None else info.node)
+            assert isinstance(owner, (cst.FunctionDef, cst.ClassDef))
+            indent = self.layout.body_indent(owner) + (
+                "" if facts.init is not None else self.layout.unit
             )
             target = f"{init_receiver}.{attribute}"
             code = layer_statement(
@@ -671,7 +673,7 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node
         # Each layer right after what it needs, so __init__ can use it early on.
         layers = [(after, cst.parse_statement(code)) for after, code in class_plan.statements]
-        body = [statement for after, statement in layers if after < 0]
+        body: list[cst.BaseStatement] = [statement for after, statement in layers if after < 0]
         for index, statement in enumerate(updated_node.body.body):
             body.append(statement)
             body.extend(layer for after, layer in layers if after == index)
@@ -704,15 +706,16 @@ class _Rewriter(cst.CSTTransformer):
         if index < len(body):
             # The blank lines before the next method go before __init__; its comments stay.
             follower = body[index]
-            lines = list(follower.leading_lines)  # type: ignore[union-attr]
+            assert isinstance(follower, (cst.FunctionDef, cst.ClassDef))  # as `index` was found
+            leading = list(follower.leading_lines)
             blank = 0
-            while blank < len(lines) and lines[blank].comment is None:
+            while blank < len(leading) and leading[blank].comment is None:
                 blank += 1
-            init = init.with_changes(leading_lines=lines[:blank])  # type: ignore[union-attr]
-            follower_lines = [cst.EmptyLine(indent=False), *lines[blank:]]
-            body[index] = follower.with_changes(leading_lines=follower_lines)  # type: ignore[union-attr]
+            init = init.with_changes(leading_lines=leading[:blank])
+            follower_lines = [cst.EmptyLine(indent=False), *leading[blank:]]
+            body[index] = follower.with_changes(leading_lines=follower_lines)
         else:
-            init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False)])  # type: ignore[union-attr]
+            init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         body.insert(index, init)
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 

@@ -7,6 +7,8 @@ bases in other project files (project.py). fix.py plans with these answers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from .analysis import ClassInfo, Kind, qualify
@@ -20,13 +22,18 @@ from .class_facts import (
     torch_owned,
 )
 
+if TYPE_CHECKING:
+    from .project import ProjectClasses
+
 _CONTAINERS = frozenset(
     {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 )
 
 
 class ClassFamily:
-    def __init__(self, module: cst.Module, classes: list[ClassInfo], project: object) -> None:
+    def __init__(
+        self, module: cst.Module, classes: list[ClassInfo], project: ProjectClasses | None
+    ) -> None:
         self.module = module
         self.classes = classes
         self.project = project  # the CLI's view of bases in other files, if any

@@ -55,7 +55,7 @@ def append_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> l
         closing = last.whitespace_after_arg
     if sibling is None:
         # Every argument starts on the opening line: one more on that line.
-        if trailing:
+        if isinstance(last.comma, cst.Comma):  # trailing
             space = last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(" "))
             return [*head, last.with_changes(comma=space), new.with_changes(comma=last.comma)]
         space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
@@ -103,10 +103,10 @@ class Layout:
     def _sole_argument_of(self, call: cst.Call, line: int) -> cst.Call | None:
         """The call `call` is the only plain argument of, on the same single line."""
         arg = self._parents.get(call)
-        outer = self._parents.get(arg) if isinstance(arg, cst.Arg) else None
-        if not isinstance(outer, cst.Call) or len(outer.args) != 1 or outer.lpar:
+        if not isinstance(arg, cst.Arg) or arg.keyword is not None or arg.star:
             return None
-        if arg.keyword is not None or arg.star:  # type: ignore[union-attr]
+        outer = self._parents.get(arg)
+        if not isinstance(outer, cst.Call) or len(outer.args) != 1 or outer.lpar:
             return None
         where = self._range(outer)
         if where is None or not where.start.line == where.end.line == line:

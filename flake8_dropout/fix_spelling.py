@@ -283,7 +283,9 @@ class LayerSpelling:
         return self._place(line)
 
     def _extend(self, index: int, module: str, names: list[str]) -> ImportEdit:
-        original = self.module.code_for_node(self.module.body[index].body[0])  # type: ignore[attr-defined]
+        statement = self.module.body[index]
+        assert isinstance(statement, cst.SimpleStatementLine)  # `from_torch` is only found there
+        original = self.module.code_for_node(statement.body[0])
         vertical = "\n" in original and original.rstrip().rstrip(")").rstrip().endswith(",")
         return ImportEdit(
             index, "replace", render_from_import(module, names, self.line_length, vertical)
@@ -404,7 +406,7 @@ def apply_import_edit(body: list[cst.BaseStatement], edit: ImportEdit) -> list[c
         blank = 0
         while blank < len(lines) and lines[blank].comment is None:
             blank += 1
-        statement = statement.with_changes(leading_lines=lines[:blank])  # type: ignore[union-attr]
-        body[edit.index] = follower.with_changes(leading_lines=lines[blank:])  # type: ignore[union-attr]
+        statement = statement.with_changes(leading_lines=lines[:blank])
+        body[edit.index] = follower.with_changes(leading_lines=lines[blank:])
     body.insert(edit.index, statement)
     return body

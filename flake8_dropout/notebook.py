@@ -33,7 +33,6 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
-from json.decoder import scanstring
 
 from .source import SourceError
 
@@ -210,7 +209,9 @@ def mask(text: str, escapes: list[Escape], tag: str, first_key: int = 0) -> tupl
 
 
 def _skip(text: str, index: int) -> int:
-    return _SPACE.match(text, index).end()  # type: ignore[union-attr]
+    space = _SPACE.match(text, index)
+    assert space is not None  # `*`: it matches, if only the empty string
+    return space.end()
 
 
 def _members(text: str, index: int) -> dict[str, tuple[int, int]]:
@@ -220,7 +221,7 @@ def _members(text: str, index: int) -> dict[str, tuple[int, int]]:
     if text[index] == "}":
         return spans
     while True:
-        key, index = scanstring(text, index + 1)
+        key, index = _DECODER.raw_decode(text, index)  # the key: a JSON string
         index = _skip(text, _skip(text, index) + 1)  # past the colon
         end = _DECODER.raw_decode(text, index)[1]
         spans[key] = (index, end)

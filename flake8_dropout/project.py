@@ -24,7 +24,8 @@ from .semantics import AST_SYNTAX, ast_import_bindings, chain
 from .settings import Settings
 
 if TYPE_CHECKING:  # imported when a lookup runs: analysis has loaded them by then
-    from .analysis import ClassInfo, Kind
+    from .analysis import Classifier, ClassInfo, Kind
+    from .star_imports import Exports
 
 _CONTAINERS = frozenset(
     {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
@@ -101,21 +102,21 @@ class ProjectClasses:
     def __init__(self, path: str, settings: Settings) -> None:
         self.path = os.path.abspath(path)
         self.settings = replace(settings, project=None)
-        self._classifier = None
+        self._classifier: Classifier | None = None
         self._classes: dict[tuple[str, str], ProjectClass | None] = {}
         self._targets: dict[str, ProjectClass | None] = {}
         #: Every project file read, with its (mtime_ns, size): what the findings depend on.
         self.read: dict[str, tuple[int, int]] = {}
 
     @property
-    def classifier(self):
+    def classifier(self) -> Classifier:
         if self._classifier is None:
             from .analysis import Classifier
 
             self._classifier = Classifier(self.settings)
         return self._classifier
 
-    def star_exports(self, module: str | None, level: int):  # -> star_imports.Exports | None
+    def star_exports(self, module: str | None, level: int) -> Exports | None:
         """What `from <module> import *` in this file binds, read from the module's source.
 
         Every file read becomes one the findings depend on (see `read`).
@@ -353,6 +354,7 @@ def _members(node: ast.ClassDef) -> _Members:
                         isinstance(named, ast.JoinedStr)
                         and named.values
                         and isinstance(named.values[0], ast.Constant)
+                        and isinstance(named.values[0].value, str)  # always, in an f-string
                     ):
                         found.names.add(f"{named.values[0].value}*")
                     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from .dashboards import FORMATS as DASHBOARD_FORMATS
 
@@ -98,6 +99,15 @@ FORMATS = {
 }
 
 
+class _StatisticsRow(TypedDict):
+    """One code's line of `--statistics`; the JSON format prints these as they are."""
+
+    code: str
+    name: str
+    count: int
+    fixable: bool
+
+
 def format_statistics(items: Sequence[Reported], output_format: str, unsafe_fixes: bool) -> str:
     """The number of findings per code, as `ruff --statistics` prints it (json: a list)."""
     from .rule_docs import RULES
@@ -106,7 +116,7 @@ def format_statistics(items: Sequence[Reported], output_format: str, unsafe_fixe
     for item in items:
         counts.setdefault(item.code, []).append(item)
     fixable_with = {"safe", "unsafe"} if unsafe_fixes else {"safe"}
-    rows = [
+    rows: list[_StatisticsRow] = [
         {
             "code": code,
             "name": RULES[code].name if code in RULES else "",

@@ -20,9 +20,11 @@ import difflib
 import io
 import os
 import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -32,6 +34,9 @@ from . import __version__
 from .config import ConfigError, Options, find_config, resolve
 from .engine import Finding
 from .source import SourceError
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 NAME = "flake8-dropout"
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{NAME}"
@@ -65,13 +70,15 @@ def _context(document: TextDocument) -> _Context:
         defaults = resolve(ConfigFile(None, start, {}), {}, cwd=str(start))
         return _Context(defaults, False, str(error))
     # Like a file named on the command line: only the patterns the user set exclude it.
-    excluded = bool(path and options.user_exclude) and _excluded(
-        os.path.abspath(path), options.user_exclude, str(config.root)
+    excluded = bool(
+        path
+        and options.user_exclude
+        and _excluded(os.path.abspath(path), options.user_exclude, str(config.root))
     )
     return _Context(options, excluded, None)
 
 
-def _project_settings(document: TextDocument, options: Options):  # -> Settings
+def _project_settings(document: TextDocument, options: Options) -> Settings:
     """The settings the command line uses for the saved file: its project's classes too."""
     if not document.uri.startswith("file:"):
         return options.settings
@@ -209,7 +216,7 @@ def _edited(
     return new if new != document.source else None
 
 
-def _wanted(kind: str, only: list[str] | None) -> bool:
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
     """LSP kinds are hierarchical: asking for `source.fixAll` includes ours."""
     return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
 

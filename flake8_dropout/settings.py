@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # project.py imports this module
+    from .project import ProjectClasses
+    from .semantics import StarResolver
 
 #: Base classes that make a class a module class besides torch.nn's own.
 #: Entries are the dotted names the classes are imported from.
@@ -38,12 +42,16 @@ class Settings:
     module_bases: frozenset[str] = frozenset(DEFAULT_MODULE_BASES)
     #: The command line's view of the file's project (project.ProjectClasses): bases
     #: imported from other files. None in flake8, which sees one file at a time.
-    project: Any = field(default=None, compare=False, hash=False)
+    project: ProjectClasses | None = field(default=None, compare=False, hash=False)
 
     @classmethod
     def from_options(cls, module_bases: str | Iterable[str] | None = None) -> Settings:
         """User bases extend the defaults: adding one never drops Lightning."""
         return cls(frozenset(DEFAULT_MODULE_BASES) | frozenset(split_names(module_bases)))
+
+    def star_resolver(self) -> StarResolver | None:
+        """Star imports are read through the command line's project view (none in flake8)."""
+        return self.project.star_exports if self.project is not None else None
 
     def cache_key(self) -> str:
         return ",".join(sorted(self.module_bases))

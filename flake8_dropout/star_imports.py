@@ -666,7 +666,7 @@ class _Evaluator:
             and statement.value.func.value.id == "__all__"
         ):
             call = statement.value
-            method = call.func.attr  # type: ignore[union-attr]
+            method = statement.value.func.attr
             if method == "extend" and len(call.args) == 1 and not call.keywords:
                 self.extend_all(call.args[0], conditional)
             elif method == "append" and len(call.args) == 1 and not call.keywords:
