@@ -427,3 +427,34 @@ def test_diff_prints_the_remaining_findings_in_the_chosen_format(tmp_path):
     assert code == 1 and out.startswith("--- m.py")
     [left] = json.loads(err)
     assert left["code"] == "DRP002" and left["fix"] == "unsafe"
+
+
+def test_each_folder_gets_the_same_configuration_as_a_walk_up(tmp_path):
+    """ConfigFinder answers a folder from its parent's answer (one read of each
+    pyproject.toml per run); the answers are find_config's, folder by folder: a
+    nearer table wins over one further up (whose file is then never read, so a
+    broken one above does not matter), a pyproject.toml without a table is the root."""
+    import pytest
+
+    from flake8_dropout.config import ConfigError, ConfigFinder, find_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-dropout]\nignore = ['DRP003']\n")
+    folders = ["a", "a/b", "a/b/c", "d", "d/e", "f", "f/g", "f/g/h"]
+    for folder in folders:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'a'\n")  # no table
+    (tmp_path / "d" / "pyproject.toml").write_text("[tool.flake8-dropout]\nignore = []\n")
+    (tmp_path / "f" / "pyproject.toml").write_text("this is [not toml\n")
+    (tmp_path / "f" / "g" / "pyproject.toml").write_text("[tool.flake8-dropout]\n")
+    finder = ConfigFinder({})
+    for folder in ["", *folders]:
+        path = tmp_path / folder
+        if folder == "f":
+            with pytest.raises(ConfigError):
+                finder.config_for(str(path))
+            with pytest.raises(ConfigError):
+                find_config(Path(path))
+            continue
+        assert finder.config_for(str(path)) == find_config(Path(path)), folder
+    assert finder.config_for(str(tmp_path / "a" / "b" / "c")).root == tmp_path  # the table's
+    assert finder.config_for(str(tmp_path / "f" / "g" / "h")).root == tmp_path / "f" / "g"
