@@ -37,6 +37,7 @@ from .class_facts import (
     torch_iterates_children,
     torch_owned,
 )
+from .config import FIX_STYLES as STYLES  # one list: the flags, pyproject.toml, the fixer
 from .engine import Finding, analyse_source, deep_recursion
 from .fix_layout import Layout, append_keyword, layer_statement
 from .fix_spelling import (
@@ -52,8 +53,6 @@ from .project import chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError
-
-STYLES = ("layer", "argument")
 
 
 @dataclass
