@@ -24,7 +24,7 @@ import argparse
 import os
 import stat as statmodule
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from .config import (
     find_config,
     resolve,
 )
-from .pool import Terminated, run_jobs, terminated
+from .pool import Terminated, job_runner, terminated
 from .source import SourceError
 from .work import Context, Job, Outcome, run_job
 
@@ -366,8 +366,9 @@ def _check_files(run: _Run) -> tuple[Results, Errors]:
     )
     errors: Errors = [(e.display, e.reason) for e in path_errors]
     results: Results = []
-    jobs, stats = _read_targets(run, targets, results, errors)
-    outcomes = run_jobs(run.context, jobs, options.jobs)
+    with job_runner(run.context, options.jobs) as runner:
+        stats = _read_targets(run, targets, results, errors, runner.add)
+        jobs, outcomes = runner.jobs, runner.outcomes()
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         cache = run.cache_for((job.context or run.context).settings)
@@ -379,9 +380,9 @@ def _check_files(run: _Run) -> tuple[Results, Errors]:
 
 
 def _read_targets(
-    run: _Run, targets: list, results: Results, errors: Errors
-) -> tuple[list[Job], dict[int, os.stat_result]]:
-    """The jobs left after the cache and the byte screen, and each job's stat.
+    run: _Run, targets: list, results: Results, errors: Errors, add: Callable[[Job], None]
+) -> dict[int, os.stat_result]:
+    """`add` the jobs left after the cache and the byte screen; returns each job's stat.
 
     A file the cache answers, or a discovered one without b"dropout" and b"torch",
     goes straight to `results`; one that cannot be read, or whose settings are bad,
@@ -389,7 +390,6 @@ def _read_targets(
     """
     from .source import read_bytes
 
-    jobs: list[Job] = []
     stats: dict[int, os.stat_result] = {}
     for target in targets:
         try:
@@ -419,13 +419,13 @@ def _read_targets(
             if cache is not None:
                 cache.put(target.path, stat, False, [])
             continue
-        stats[len(jobs)] = stat
+        stats[len(stats)] = stat
         # Read once here; a pool worker reads a regular file again (cheap, from the page
         # cache) rather than receive its bytes through a pipe, but a pipe or FIFO is
         # read only once, so its bytes travel with the job.
-        jobs.append(
+        add(
             Job(
-                len(jobs),
+                len(stats) - 1,
                 target.display,
                 target.path,
                 data,
@@ -436,7 +436,7 @@ def _read_targets(
                 target_context if target_context is not run.context else None,
             )
         )
-    return jobs, stats
+    return stats
 
 
 def _check_stdin(run: _Run, results: Results, errors: Errors) -> Outcome | None:
