@@ -101,12 +101,12 @@ class JobRunner:
         a regular file itself; a pipe's bytes travel with its job)."""
         order = sorted(self._unsent, key=lambda i: -self.jobs[i].size)
         self._unsent = []
+        for index in order:  # the bytes are not kept here either (a pool broken: reread)
+            if self.jobs[index].rereadable:
+                self.jobs[index] = replace(self.jobs[index], data=None)
         for start in range(0, len(order), BATCH):
             part = order[start : start + BATCH]
-            shipped = [
-                replace(job, data=None) if job.rereadable else job
-                for job in (self.jobs[i] for i in part)
-            ]
+            shipped = [self.jobs[i] for i in part]
             self._sent.append((part, self._pool.submit(_screen_and_run_all, self.context, shipped)))
 
     def outcomes(self) -> list[Outcome]:
