@@ -289,25 +289,30 @@ class _Run:
     finder: ConfigFinder | None  # None with --config: one file for everything
     file_contexts: dict[str, Context] = field(default_factory=dict)  # display -> its own
     caches: dict[str, Any] = field(default_factory=dict)  # settings key -> Cache
+    _contexts: dict[tuple, Context] = field(default_factory=dict)  # see context_for
 
     @property
     def mode(self) -> str:
         return self.context.mode
 
     def context_for(self, path: str) -> Context:
-        """The settings of the file at `path`: its nearest pyproject.toml's (as ruff)."""
-        own = self.options
-        if self.finder is not None:
-            own = self.finder.options_for(os.path.abspath(path))[1]
-        own_context = Context(
-            own.settings,
-            own.select,
-            own.ignore_for(os.path.abspath(path)),
-            self.mode,
-            own.unsafe_fixes,
-            own.fix_style,
-        )
-        return self.context if own_context == self.context else own_context
+        """The settings of the file at `path`: its nearest pyproject.toml's (as ruff).
+
+        One Context per (options, ignore list): a run over thousands of files
+        builds and compares a handful.
+        """
+        absolute = os.path.abspath(path)
+        own = self.options if self.finder is None else self.finder.options_for(absolute)[1]
+        ignore = own.ignore_for(absolute)
+        key = (id(own), ignore)  # `own` lives as long as the run (the finder keeps it)
+        context = self._contexts.get(key)
+        if context is None:
+            built = Context(
+                own.settings, own.select, ignore, self.mode, own.unsafe_fixes, own.fix_style
+            )
+            context = self.context if built == self.context else built
+            self._contexts[key] = context
+        return context
 
     def cache_for(self, settings):  # -> Cache | None
         """The result cache for files checked with `settings` (None: no cache this run)."""
