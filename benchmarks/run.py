@@ -37,8 +37,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 TRANSFORMERS_VERSION = "5.24.0"
 FLAKE8_VERSION = "7.5.0"
-#: Pinned: the CLI is measured against ruff, and a faster ruff moves the ratio (1.70x with
-#: an older ruff became 3.7x against this one, the CLI unchanged).
+#: Pinned: part 2 measures the CLI against ruff, so a faster ruff would move the ratio.
 RUFF_REQUIREMENT = "ruff==0.17.6"
 
 GOAL_OVERHEAD_PERCENT = 5.0
