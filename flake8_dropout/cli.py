@@ -476,35 +476,51 @@ def _check_stdin(run: _Run, results: Results, errors: Errors) -> Outcome | None:
     return outcome
 
 
-def _report(run: _Run, results: Results, errors: Errors, stdin_outcome: Outcome | None) -> int:
-    """Print the findings, diffs, fixes, errors and summary; return the exit status."""
-    from .report import FORMATS, Reported, summary
+@dataclass
+class _Found:
+    """The outcomes gathered for output, sorted as they are printed."""
 
-    args, options, mode = run.args, run.options, run.mode
-    remaining: list[Reported] = []
-    fixed: list[Reported] = []
-    diffs: list[tuple[str, str]] = []
-    noqa_added = 0
+    remaining: list  # [Reported]: findings left (after --fix: in the fixed files)
+    fixed: list  # [Reported]
+    diffs: list[tuple[str, str]]  # (display, unified diff)
+    noqa_added: int
+
+
+def _gather(run: _Run, results: Results, errors: Errors) -> _Found:
+    """The selected findings, fixes and diffs of every outcome; its errors go to `errors`."""
+    from .report import Reported
+
+    found = _Found([], [], [], 0)
     for display, outcome in results:
         if outcome.error is not None:
             errors.append((display, outcome.error))
             continue
         errors.extend((f"{display}:cell {cell}", why) for cell, why in outcome.cell_errors)
         selected = run.file_contexts.get(display, run.context).is_selected
-        remaining.extend(Reported(display, *row) for row in outcome.rows if selected(row[2]))
-        fixed.extend(Reported(display, *row) for row in outcome.fixed)
+        found.remaining.extend(Reported(display, *row) for row in outcome.rows if selected(row[2]))
+        found.fixed.extend(Reported(display, *row) for row in outcome.fixed)
         if outcome.diff:
-            diffs.append((display, outcome.diff))
-        noqa_added += outcome.noqa_added
-    remaining.sort(key=Reported.order)
-    fixed.sort(key=Reported.order)
+            found.diffs.append((display, outcome.diff))
+        found.noqa_added += outcome.noqa_added
+    found.remaining.sort(key=Reported.order)
+    found.fixed.sort(key=Reported.order)
+    found.diffs.sort()
     errors.sort()
+    return found
 
+
+def _report(run: _Run, results: Results, errors: Errors, stdin_outcome: Outcome | None) -> int:
+    """Print the findings, diffs, fixes, errors and summary; return the exit status."""
+    from .report import FORMATS, summary
+
+    args, options, mode = run.args, run.options, run.mode
+    found = _gather(run, results, errors)
+    remaining, fixed = found.remaining, found.fixed
     findings_stream = sys.stdout
     if mode == "diff" or (mode in ("fix", "add-noqa") and stdin_outcome is not None):
         findings_stream = sys.stderr
     if mode == "diff":
-        _write(sys.stdout, "".join(diff for _, diff in sorted(diffs)))
+        _write(sys.stdout, "".join(diff for _, diff in found.diffs))
     if args.statistics:
         from .report import format_statistics
 
@@ -515,7 +531,8 @@ def _report(run: _Run, results: Results, errors: Errors, stdin_outcome: Outcome 
     else:
         _write(findings_stream, FORMATS[options.output_format](remaining))
     if mode == "add-noqa" and not args.quiet:
-        _write(sys.stderr, f"Added {noqa_added} noqa directive{'' if noqa_added == 1 else 's'}.\n")
+        added = found.noqa_added
+        _write(sys.stderr, f"Added {added} noqa directive{'' if added == 1 else 's'}.\n")
     if options.show_fixes and fixed:
         verb = "Would fix" if mode == "diff" else "Fixed"
         notes = [f" ({item.note})" if item.note else "" for item in fixed]
@@ -534,6 +551,6 @@ def _report(run: _Run, results: Results, errors: Errors, stdin_outcome: Outcome 
 
     if errors:
         return 2
-    if remaining or diffs:
+    if remaining or found.diffs:
         return 0 if args.exit_zero else 1
     return 0
