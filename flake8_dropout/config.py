@@ -235,9 +235,24 @@ class ConfigFinder:
         self._options: dict[Path | None, Options] = {}
 
     def config_for(self, folder: str) -> ConfigFile:
+        """`find_config(folder)` for an absolute folder, each folder's answer built on its
+        parent's, so that a tree of many folders under one pyproject.toml reads it once."""
         if folder not in self._files:
-            self._files[folder] = find_config(Path(folder))
+            self._files[folder] = self._find(folder)
         return self._files[folder]
+
+    def _find(self, folder: str) -> ConfigFile:
+        parent = os.path.dirname(folder)
+        candidate = os.path.join(folder, "pyproject.toml")
+        if not os.path.isfile(candidate):
+            return self.config_for(parent) if parent != folder else ConfigFile(None, Path.cwd(), {})
+        table = load_pyproject(Path(candidate))  # the nearest table wins: read no further
+        if table is not None:
+            return ConfigFile(Path(candidate), Path(folder), table)
+        above = self.config_for(parent) if parent != folder else None
+        if above is not None and above.path is not None:
+            return above  # a table further up wins over a nearer file without one
+        return ConfigFile(None, Path(folder), {})  # the nearest pyproject.toml is the root
 
     def options_for(self, path: str) -> tuple[ConfigFile, Options]:
         """(config, options) for the file at absolute `path`; ConfigError if they are bad."""

@@ -1,4 +1,4 @@
-"""Findings for CI dashboards: SARIF (GitHub code scanning), GitLab Code Quality, JUnit, JSON lines.
+"""Findings for CI dashboards: SARIF (GitHub code scanning), GitLab Code Quality, JUnit.
 
 Each format is what its consumer reads, nothing more: the tests validate the
 output against the published schema (SARIF 2.1.0) or the documented format
@@ -22,13 +22,6 @@ TOOL = "flake8-dropout"
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-
-
-def format_json_lines(items: Sequence[Reported]) -> str:
-    """One JSON object per line, exactly the rows of `--output-format json` (for streaming)."""
-    from .report import format_json
-
-    return "".join(json.dumps(row) + "\n" for row in json.loads(format_json(items)))
 
 
 def _cell(item: Reported) -> int | None:
@@ -184,7 +177,6 @@ def format_junit(items: Sequence[Reported]) -> str:
 
 
 FORMATS = {
-    "json-lines": format_json_lines,
     "sarif": format_sarif,
     "gitlab": format_gitlab,
     "junit": format_junit,

@@ -28,6 +28,7 @@ from .class_facts import (
     self_references,
     torch_init_calls,
 )
+from .config import FIX_STYLES as STYLES  # one list: the flags, pyproject.toml, the fixer
 from .engine import Finding, analyse_source, deep_recursion
 from .fix_family import ClassFamily
 from .fix_layout import Layout, append_keyword, layer_statement
@@ -44,8 +45,6 @@ from .project import chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError
-
-STYLES = ("layer", "argument")
 
 
 @dataclass

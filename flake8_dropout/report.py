@@ -51,8 +51,8 @@ def format_text(items: Sequence[Reported]) -> str:
     return "".join(item.text + "\n" for item in items)
 
 
-def format_json(items: Sequence[Reported]) -> str:
-    rows = [
+def _json_rows(items: Sequence[Reported]) -> list[dict]:
+    return [
         {
             "path": item.path,
             "line": item.line,
@@ -65,7 +65,15 @@ def format_json(items: Sequence[Reported]) -> str:
         }
         for item in items
     ]
-    return json.dumps(rows, indent=2) + "\n"
+
+
+def format_json(items: Sequence[Reported]) -> str:
+    return json.dumps(_json_rows(items), indent=2) + "\n"
+
+
+def format_json_lines(items: Sequence[Reported]) -> str:
+    """One JSON object per line, exactly the rows of `--output-format json` (for streaming)."""
+    return "".join(json.dumps(row) + "\n" for row in _json_rows(items))
 
 
 def _escape_data(text: str) -> str:
@@ -94,8 +102,9 @@ def format_github(items: Sequence[Reported]) -> str:
 FORMATS = {
     "text": format_text,
     "json": format_json,
+    "json-lines": format_json_lines,
     "github": format_github,
-    **DASHBOARD_FORMATS,  # sarif, gitlab, junit, json-lines
+    **DASHBOARD_FORMATS,  # sarif, gitlab, junit
 }
 
 

@@ -427,3 +427,66 @@ def test_diff_prints_the_remaining_findings_in_the_chosen_format(tmp_path):
     assert code == 1 and out.startswith("--- m.py")
     [left] = json.loads(err)
     assert left["code"] == "DRP002" and left["fix"] == "unsafe"
+
+
+def test_each_folder_gets_the_same_configuration_as_a_walk_up(tmp_path):
+    """ConfigFinder answers a folder from its parent's answer (one read of each
+    pyproject.toml per run); the answers are find_config's, folder by folder: a
+    nearer table wins over one further up (whose file is then never read, so a
+    broken one above does not matter), a pyproject.toml without a table is the root."""
+    import pytest
+
+    from flake8_dropout.config import ConfigError, ConfigFinder, find_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-dropout]\nignore = ['DRP003']\n")
+    folders = ["a", "a/b", "a/b/c", "d", "d/e", "f", "f/g", "f/g/h"]
+    for folder in folders:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'a'\n")  # no table
+    (tmp_path / "d" / "pyproject.toml").write_text("[tool.flake8-dropout]\nignore = []\n")
+    (tmp_path / "f" / "pyproject.toml").write_text("this is [not toml\n")
+    (tmp_path / "f" / "g" / "pyproject.toml").write_text("[tool.flake8-dropout]\n")
+    finder = ConfigFinder({})
+    for folder in ["", *folders]:
+        path = tmp_path / folder
+        if folder == "f":
+            with pytest.raises(ConfigError):
+                finder.config_for(str(path))
+            with pytest.raises(ConfigError):
+                find_config(Path(path))
+            continue
+        assert finder.config_for(str(path)) == find_config(Path(path)), folder
+    assert finder.config_for(str(tmp_path / "a" / "b" / "c")).root == tmp_path  # the table's
+    assert finder.config_for(str(tmp_path / "f" / "g" / "h")).root == tmp_path / "f" / "g"
+
+
+def test_many_megabytes_screened_in_workers_give_what_one_process_gives(tmp_path):
+    """Past pool.SCREEN_POOL_MIN_BYTES the workers screen the files as they are read:
+    findings, errors, the diff and the fix are those of `--jobs 1`."""
+    from flake8_dropout.pool import SCREEN_POOL_MIN_BYTES
+
+    filler = "".join(f"def helper_{i}(x):\n    return x * {i}  # torch\n\n\n" for i in range(2500))
+    quiet = "import torch\nfrom torch import nn\n\n\ndropout = nn.Dropout(0.1)\n\n\n" + filler
+    count = SCREEN_POOL_MIN_BYTES // len(quiet) + 2
+    for index in range(count):
+        write(tmp_path / "pkg" / f"quiet{index:03}.py", quiet)
+    for index in range(5):
+        write(tmp_path / "pkg" / f"bad{index}.py", BAD)
+    write(tmp_path / "pkg" / "broken_call.py", BAD + "def oops(:\n")  # screened in: reported
+    write(tmp_path / "pkg" / "broken_quiet.py", quiet + "def oops(:\n")  # screened out: not
+    runs = {jobs: run("pkg", "--jobs", jobs, "--no-cache", cwd=tmp_path) for jobs in ("1", "2")}
+    assert runs["1"] == runs["2"]
+    code, out, err = runs["2"]
+    assert code == 2
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        f"pkg/bad{index}.py" for index in range(5)
+    ]
+    assert "pkg/broken_call.py: error:" in err
+    assert "broken_quiet" not in err
+    diffs = {jobs: run("pkg", "--diff", "--jobs", jobs, cwd=tmp_path) for jobs in ("1", "2")}
+    assert diffs["1"] == diffs["2"]
+    assert diffs["2"][1].count("+++ pkg/bad") == 5
+    code, _, _ = run("pkg", "--fix", "--jobs", "2", cwd=tmp_path)
+    assert code == 2  # the broken file is still an error
+    code, out, _ = run("pkg", "--jobs", "2", "--no-cache", cwd=tmp_path)
+    assert out == ""

@@ -107,3 +107,62 @@ def test_changelog_has_the_current_version_and_an_unreleased_section():
     headings = re.findall(r"^## \[([^\]]+)\]", changelog, flags=re.MULTILINE)
     assert headings[0] == "Unreleased"
     assert __version__ in headings
+
+
+def _package_imports(path: Path) -> set[str]:
+    """The package modules `path` imports when it runs, at its top or inside a function
+    (a lazy import is still an edge); `if TYPE_CHECKING:` blocks never run."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    names = {module.stem for module in PACKAGE.glob("*.py")}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE.name):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {
+                a.name.split(".")[1] for a in node.names if a.name.startswith("flake8_dropout.")
+            }
+    return (found & names) - {"__init__", path.stem}
+
+
+def test_the_modules_import_one_another_without_a_cycle():
+    graph = {path.stem: _package_imports(path) for path in PACKAGE.glob("*.py")}
+    assert graph["cli"] >= {"work", "pool", "config"}  # the graph is read, not empty
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            cycle = path[path.index(module) :] + [module]
+            raise AssertionError(f"import cycle: {' -> '.join(cycle)}")
+        if module not in done:
+            for imported in sorted(graph[module]):
+                visit(imported, [*path, module])
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+@pytest.mark.parametrize("module", sorted(p.stem for p in PACKAGE.glob("*.py")))
+def test_each_module_imports_alone_in_a_fresh_interpreter(module):
+    result = subprocess.run(
+        [sys.executable, "-c", f"import flake8_dropout.{module}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,213 @@
+"""Running the jobs: in this process, or in worker processes when the work pays for them.
+
+A discovered file goes through the text screen first (work.py); most stop there.
+A few files (what pre-commit and editors pass) are screened and checked here: a
+pool and libcst's import in each worker would cost more than they save. Many
+files are screened in the workers too, so that no core waits while this
+process screens them one by one; each worker reads its own files, largest first.
+The outcomes are the same, in the same order, however the jobs ran.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from .work import Context, Job, Outcome, may_hold_finding, run_job, screen_and_run
+
+#: Bytes of source left after the text screen below which workers cost more than they
+#: save: starting a pool and importing libcst in each worker takes about as long as
+#: checking this much source here (see benchmarks/run.py, part 5: the few files that
+#: pre-commit and editors pass never wait for workers).
+POOL_MIN_BYTES = 1 << 20
+
+#: Bytes of source left after the byte screen from which the text screen itself runs in
+#: the workers: screening 1 MB takes about 25 ms, a worker's start about 10 ms.
+SCREEN_POOL_MIN_BYTES = 4 << 20
+
+
+class Terminated(BaseException):
+    """SIGTERM reached the main process: stop the workers, then exit 143."""
+
+
+def terminated(signum, frame) -> None:
+    """The main process's SIGTERM handler."""
+    raise Terminated
+
+
+@contextmanager
+def job_runner(context: Context, processes: int) -> Iterator[JobRunner]:
+    """A JobRunner for `processes` processes whose workers end with the block."""
+    runner = JobRunner(context, processes)
+    try:
+        yield runner
+    except BaseException:
+        runner.stop(now=True)
+        raise
+    runner.stop(now=False)
+
+
+#: Jobs sent to a worker at once: each send costs the main process about 0.5 ms (over
+#: transformers, batches of 1 took 0.45 s longer than batches of 4), and a batch's files
+#: are screened in well under 0.1 s, so no worker is left with a long tail.
+BATCH = 8
+
+
+class JobRunner:
+    """Runs the jobs as they are read, so that workers screen while this process reads.
+
+    `add` each job, then `outcomes()`: every job's outcome, in the order added.
+    Made by `job_runner`, which stops the workers at once on an error or a signal.
+    """
+
+    def __init__(self, context: Context, processes: int) -> None:
+        self.context = context
+        self.processes = processes
+        self.jobs: list[Job] = []
+        self._size = 0  # bytes added
+        self._pool = None
+        self._unsent: list[int] = []  # jobs read, not yet sent to a worker
+        self._sent: list[tuple[list[int], Any]] = []  # (job indexes, future of their outcomes)
+        self._no_pool = processes < 2
+
+    def stop(self, now: bool) -> None:
+        """End the workers (`now`: at once, on an error or a signal; else when idle)."""
+        if self._pool is not None:
+            _stop_pool(self._pool, now=now)
+            self._pool = None
+
+    def add(self, job: Job) -> None:
+        """A job to run; a worker may start on it while the next files are read."""
+        self.jobs.append(job)
+        self._size += job.size
+        if self._no_pool:
+            return
+        self._unsent.append(len(self.jobs) - 1)
+        if self._pool is None:
+            if self._size < SCREEN_POOL_MIN_BYTES:
+                return
+            self._pool = _start_pool(self.processes)
+            if self._pool is None:
+                self._no_pool = True
+                return
+        if len(self._unsent) >= BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        """The unsent jobs to the workers, largest first: paths, not bytes (a worker reads
+        a regular file itself; a pipe's bytes travel with its job)."""
+        order = sorted(self._unsent, key=lambda i: -self.jobs[i].size)
+        self._unsent = []
+        for index in order:  # the bytes are not kept here either (a pool broken: reread)
+            if self.jobs[index].rereadable:
+                self.jobs[index] = replace(self.jobs[index], data=None)
+        for start in range(0, len(order), BATCH):
+            part = order[start : start + BATCH]
+            shipped = [self.jobs[i] for i in part]
+            self._sent.append((part, self._pool.submit(_screen_and_run_all, self.context, shipped)))
+
+    def outcomes(self) -> list[Outcome]:
+        """Every job's outcome, in the order the jobs were added."""
+        if self._pool is not None:
+            try:
+                self._send()
+                outcomes = [Outcome()] * len(self.jobs)
+                for part, future in self._sent:
+                    for index, outcome in zip(part, future.result()):
+                        outcomes[index] = outcome
+                return outcomes
+            except (OSError, RuntimeError):  # the pool broke (BrokenProcessPool): run here
+                pass
+        return _run_here(self.context, self.jobs, self.processes)
+
+
+def _screen_and_run_all(context: Context, jobs: list[Job]) -> list[Outcome]:
+    """In a worker: a batch of jobs."""
+    return [screen_and_run(context, job) for job in jobs]
+
+
+def _run_here(context: Context, jobs: list[Job], processes: int) -> list[Outcome]:
+    """Screen the jobs here; run what is left here, or in workers if it is much."""
+    outcomes = [Outcome() for _ in jobs]  # a screened-out file: nothing found, not parsed
+    left = [index for index, job in enumerate(jobs) if may_hold_finding(job)]
+    left_jobs = [jobs[index] for index in left]
+    done = None
+    workers = min(processes, len(left_jobs))
+    if workers > 1 and _size(left_jobs) >= POOL_MIN_BYTES:
+        done = _in_pool(context, left_jobs, workers)
+    if done is None:
+        done = [run_job(context, job) for job in left_jobs]
+    for index, outcome in zip(left, done):
+        outcomes[index] = outcome
+    return outcomes
+
+
+def _size(jobs: list[Job]) -> int:
+    return sum(job.size for job in jobs)
+
+
+def _in_pool(context: Context, jobs: list[Job], workers: int) -> list[Outcome] | None:
+    """`run_job` on every job in a pool of `workers` processes; None if no pool runs here.
+
+    The pool gets paths, not bytes (a worker reads its file), the largest files
+    first and in small chunks, so that no worker is left with a long file at
+    the end while the others idle.
+    """
+    pool = _start_pool(workers)
+    if pool is None:
+        return None
+    stopped = False
+    try:
+        from itertools import repeat
+
+        order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
+        shipped = [replace(jobs[i], data=None) if jobs[i].rereadable else jobs[i] for i in order]
+        chunk = max(1, min(BATCH, len(jobs) // 64))
+        done = list(pool.map(run_job, repeat(context), shipped, chunksize=chunk))
+        outcomes: list[Outcome] = [Outcome()] * len(jobs)
+        for position, outcome in zip(order, done):
+            outcomes[position] = outcome
+        return outcomes
+    except (OSError, RuntimeError):  # the pool broke: the caller runs the jobs here
+        return None
+    except BaseException:
+        stopped = True
+        _stop_pool(pool, now=True)
+        raise
+    finally:
+        if not stopped:
+            _stop_pool(pool, now=False)
+
+
+def _worker_signals() -> None:
+    """In a worker: SIGTERM unwinds (removing a half-written temporary file), then exits."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+
+
+def _stop_pool(pool, now: bool) -> None:
+    """Shut the pool down; `now`: end its workers at once instead of letting them finish."""
+    if now:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                process.terminate()
+            except (OSError, ValueError, AttributeError):
+                pass
+    pool.shutdown(wait=not now, cancel_futures=True)
+
+
+def _start_pool(workers: int):
+    """A process pool (None if there is none here)."""
+    try:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import engine  # noqa: F401 - imported once here, inherited by forked workers
+
+        return ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
+    except (OSError, ImportError, RuntimeError):  # no process pool here: run serially
+        return None
