@@ -7,7 +7,7 @@ other file is still checked or fixed). --exit-zero turns 1 into 0, never 2.
 
 One run, one function per step: the arguments and the configuration (`_configure`),
 the files (`_check_files`: discovery, the result cache by mtime and size, the bytes:
-no b"dropout" and b"torch" is nothing to do for a discovered file; the rest goes
+bytes that cannot hold a finding are nothing to do for a discovered file; the rest goes
 to pool.py, which runs work.py's text screen, `ast` and libcst on each file, here
 or in worker processes), stdin (`_check_stdin`), then the output (`_report`).
 A discovered file is parsed only when the text screen finds a possible call, so
@@ -389,11 +389,12 @@ def _read_targets(
 ) -> dict[int, os.stat_result]:
     """`add` the jobs left after the cache and the byte screen; returns each job's stat.
 
-    A file the cache answers, or a discovered one without b"dropout" and b"torch",
-    goes straight to `results`; one that cannot be read, or whose settings are bad,
-    to `errors`.
+    A file the cache answers, or a discovered one whose bytes cannot hold a finding
+    (text_screen.bytes_may_hold_finding), goes straight to `results`; one that
+    cannot be read, or whose settings are bad, to `errors`.
     """
     from .source import read_bytes
+    from .text_screen import bytes_may_hold_finding
 
     stats: dict[int, os.stat_result] = {}
     for target in targets:
@@ -419,7 +420,7 @@ def _read_targets(
         except SourceError as error:
             errors.append((target.display, str(error)))
             continue
-        if not target.explicit and (b"dropout" not in data or b"torch" not in data):
+        if not target.explicit and not bytes_may_hold_finding(data, star_imports=True):
             results.append((target.display, Outcome()))
             if cache is not None:
                 cache.put(target.path, stat, False, [])

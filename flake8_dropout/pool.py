@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from .work import Context, Job, Outcome, may_hold_finding, run_job, screen_and_run
+from .work import Context, Job, Outcome, run_job, screen_and_run, screened_out
 
 #: Bytes of source left after the text screen below which workers cost more than they
 #: save: starting a pool and importing libcst in each worker takes about as long as
@@ -99,6 +99,7 @@ class JobRunner:
     def _send(self) -> None:
         """The unsent jobs to the workers, largest first: paths, not bytes (a worker reads
         a regular file itself; a pipe's bytes travel with its job)."""
+        assert self._pool is not None  # add() starts it before anything is unsent
         order = sorted(self._unsent, key=lambda i: -self.jobs[i].size)
         self._unsent = []
         for index in order:  # the bytes are not kept here either (a pool broken: reread)
@@ -131,8 +132,13 @@ def _screen_and_run_all(context: Context, jobs: list[Job]) -> list[Outcome]:
 
 def _run_here(context: Context, jobs: list[Job], processes: int) -> list[Outcome]:
     """Screen the jobs here; run what is left here, or in workers if it is much."""
-    outcomes = [Outcome() for _ in jobs]  # a screened-out file: nothing found, not parsed
-    left = [index for index, job in enumerate(jobs) if may_hold_finding(job)]
+    outcomes: list[Outcome] = []
+    left: list[int] = []
+    for index, job in enumerate(jobs):
+        screened = screened_out(context, job)  # nothing found, not parsed
+        outcomes.append(screened if screened is not None else Outcome())
+        if screened is None:
+            left.append(index)
     left_jobs = [jobs[index] for index in left]
     done = None
     workers = min(processes, len(left_jobs))

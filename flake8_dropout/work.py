@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import is_selected
+from .settings import Settings
 from .source import SourceError
 
 
 @dataclass(frozen=True)
 class Context:
-    settings: object  # Settings
+    settings: Settings
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     mode: str  # "check", "fix", "diff", "add-noqa"
@@ -57,18 +58,18 @@ class Outcome:
     depends: list = field(default_factory=list)  # [path, mtime_ns, size] of other files read
 
 
-def _project_settings(context: Context, job: Job):  # -> Settings
-    """The run's settings, seeing the bases the file imports from other project files."""
+def _project_settings(context: Context, job: Job) -> Settings:
+    """The run's settings, seeing what the file imports from other files (bases, star imports)."""
     if job.path is None:
         return context.settings
     from .project import ProjectClasses
 
-    project = ProjectClasses(job.path, context.settings)  # type: ignore[arg-type]
-    return replace(context.settings, project=project)  # type: ignore[type-var]
+    project = ProjectClasses(job.path, context.settings)
+    return replace(context.settings, project=project)
 
 
-def _depends(settings) -> list:
-    project = getattr(settings, "project", None)
+def _depends(settings: Settings) -> list:
+    project = settings.project
     return [[path, *stamp] for path, stamp in project.read.items()] if project else []
 
 
@@ -137,7 +138,7 @@ def _fix(context: Context, job: Job, text: str, settings):  # -> fix.FixResult
 def _work(context: Context, job: Job) -> Outcome:
     if context.mode == "add-noqa":
         return _add_noqa(context, job)
-    # Discovered files without b"dropout" and b"torch" never become jobs (see _main).
+    # Discovered files whose bytes cannot hold a finding never become jobs (see cli).
     data = original = _read(job)
     from .notebook import is_notebook
 
@@ -293,14 +294,15 @@ def _add_noqa(context: Context, job: Job) -> Outcome:
     settings = _project_settings(context, job)  # the findings a check reports
     rows = _rows(check(text, settings, tree=tree), text)
     new, added = add_noqa(text, [(row[0], row[2]) for row in rows if context.is_selected(row[2])])
-    outcome = Outcome(rows, parsed=True, output=decoded.encode(new), noqa_added=added)
+    output = decoded.encode(new)
+    outcome = Outcome(rows, parsed=True, output=output, noqa_added=added)
     if new != text:
         try:
             new_tree = parse_ast(new)
         except SourceError as error:
             raise SourceError(f"the noqa comments do not parse ({error}); left unchanged") from None
         outcome.rows = _rows(check(new, settings, tree=new_tree), new)
-        _write_back(job, outcome.output, data)
+        _write_back(job, output, data)
     return outcome
 
 
@@ -318,26 +320,30 @@ def run_job(context: Context, job: Job) -> Outcome:
         return Outcome(error=f"internal error: {type(error).__name__}: {error}")
 
 
-def may_hold_finding(job: Job) -> bool:
+def screened_out(context: Context, job: Job) -> Outcome | None:
     """The text screen: most discovered files stop at it, before `ast` or libcst.
 
-    Named files are always parsed (their syntax errors are reported), notebooks are
-    JSON until notebook.py unpacks them, and a file that cannot be read or decoded
-    is left to `run_job`, which reports why.
+    The outcome of a file it rules out (nothing found; the files its star imports
+    read are what that depends on), or None: the file must be worked on. Named
+    files are always parsed (their syntax errors are reported), notebooks are JSON
+    until notebook.py unpacks them, and a file that cannot be read or decoded is
+    left to `run_job`, which reports why.
     """
     if job.explicit or job.data is None:
-        return True
+        return None
     from .notebook import is_notebook
 
     if is_notebook(job.path or job.display):
-        return True
+        return None
     from .source import decode
     from .text_screen import text_screen
 
+    settings = _project_settings(job.context or context, job)
     try:
-        return text_screen(decode(job.data).text).possible
+        possible = text_screen(decode(job.data).text, settings.star_resolver()).possible
     except (SourceError, RecursionError, MemoryError, ValueError):
-        return True
+        return None
+    return None if possible else Outcome(depends=_depends(settings))
 
 
 def screen_and_run(context: Context, job: Job) -> Outcome:
@@ -351,6 +357,5 @@ def screen_and_run(context: Context, job: Job) -> Outcome:
             job = replace(job, data=_read(job))
         except (OSError, SourceError):
             return run_job(context, job)  # reports why it cannot be read
-    if not may_hold_finding(job):
-        return Outcome()
-    return run_job(context, job)
+    outcome = screened_out(context, job)
+    return outcome if outcome is not None else run_job(context, job)
