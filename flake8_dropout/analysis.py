@@ -210,8 +210,10 @@ class _Bindings(cst.CSTVisitor):
         self.function_aliases: set[str] = set()  # `from ... import dropout as drop`
         self.except_depth = 0
 
-    def _bind(self, name: str, target: object = OTHER, parameter: bool = False) -> None:
-        self.scope.bind(name, Binding(target, self.except_depth > 0, parameter))
+    def _bind(
+        self, name: str, target: object = OTHER, parameter: bool = False, star: bool = False
+    ) -> None:
+        self.scope.bind(name, Binding(target, self.except_depth > 0, parameter, star))
 
     def visit_Import(self, node: cst.Import) -> None:
         for bound, target in semantics.import_bindings(None, 0, _aliases(node.names)):
@@ -223,10 +225,11 @@ class _Bindings(cst.CSTVisitor):
         if isinstance(node.names, cst.ImportStar):
             found = semantics.star_bindings(module, level, self.stars)
             bindings, complete = found if found is not None else ([], False)
+            self.scope.star_imports += 1
             if not complete:
                 self.scope.unknown_star_import = True
             for bound, target in bindings:
-                self._bind(bound, target)
+                self._bind(bound, target, star=True)
             return
         aliases = _aliases(node.names)
         self.function_aliases.update(semantics.dropout_aliases(aliases))

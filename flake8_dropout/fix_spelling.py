@@ -205,7 +205,13 @@ class LayerSpelling:
     used: set[str] = field(default_factory=set)  # spellings the fix wrote
 
     def __post_init__(self) -> None:
+        top_level_stars = 0
         for index, statement in enumerate(self.module.body):
+            if isinstance(statement, cst.SimpleStatementLine):
+                top_level_stars += sum(
+                    isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar)
+                    for small in statement.body
+                )
             node = _import_statement(statement)
             if node is None:
                 if isinstance(statement, cst.SimpleStatementLine):
@@ -221,11 +227,14 @@ class LayerSpelling:
                     self.from_nn = (index, names)
                 if names is not None and module == "torch" and self.from_torch is None:
                     self.from_torch = (index, names)
-        for name in sorted(self.scope.bindings, key=lambda n: n != "nn"):  # `nn` first
-            if self.nn is not None:
-                break
-            if self.scope.resolve(name) == "torch.nn":  # bound elsewhere: a star import
-                self.nn = name
+        if self.nn is None and top_level_stars == self.scope.star_imports:
+            # torch.nn bound by a star import at the top level: it is bound when the class runs
+            # (an import under `if TYPE_CHECKING:` is not).
+            for name in sorted(self.scope.bindings, key=lambda n: n != "nn"):  # `nn` first
+                bindings = self.scope.bindings[name]
+                if any(b.star for b in bindings) and self.scope.resolve(name) == "torch.nn":
+                    self.nn = name
+                    break
         if "nn" in self.scope.bindings:
             number, name = 0, "torch_nn"
             while name in self.scope.bindings:

@@ -163,6 +163,7 @@ class Binding:
     target: object  # an import target ("torch.nn.functional"), a class of the file, or OTHER
     in_except: bool = False  # `except ImportError: F = None` fallbacks do not hide the import
     parameter: bool = False
+    star: bool = False  # bound by a `from M import *`
 
 
 @dataclass(eq=False)
@@ -173,6 +174,7 @@ class Scope:
     parent: Scope | None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     unknown_star_import: bool = False
+    star_imports: int = 0  # `from M import *` statements here
     # `global x` / `nonlocal x`: bindings of x here belong to that scope.
     declared: dict[str, Scope] = field(default_factory=dict)
     children: list[Scope] = field(default_factory=list)
