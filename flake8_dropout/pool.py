@@ -14,9 +14,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .work import Context, Job, Outcome, run_job, screen_and_run, screened_out
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Bytes of source left after the text screen below which workers cost more than they
 #: save: starting a pool and importing libcst in each worker takes about as long as
@@ -117,7 +120,7 @@ class JobRunner:
                 self._send()
                 outcomes = [Outcome()] * len(self.jobs)
                 for part, future in self._sent:
-                    for index, outcome in zip(part, future.result()):
+                    for index, outcome in zip(part, _result(future)):
                         outcomes[index] = outcome
                 return outcomes
             except (OSError, RuntimeError):  # the pool broke (BrokenProcessPool): run here
@@ -125,9 +128,28 @@ class JobRunner:
         return _run_here(self.context, self.jobs, self.processes)
 
 
+def _result(future: Future[list[Outcome]]) -> list[Outcome]:
+    """A worker's outcomes, waited for in short steps.
+
+    A signal may be delivered to one of the pool's threads, and the main thread
+    runs the Python handler only once it wakes: blocked in one long wait, a
+    SIGTERM would be seen only when a worker finishes its batch.
+    """
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except TimeoutError:
+            continue
+
+
+def _run_all(context: Context, jobs: list[Job]) -> list[Outcome]:
+    """In a worker: a batch of jobs already screened."""
+    return _in_worker(run_job, context, jobs)
+
+
 def _screen_and_run_all(context: Context, jobs: list[Job]) -> list[Outcome]:
     """In a worker: a batch of jobs."""
-    return [screen_and_run(context, job) for job in jobs]
+    return _in_worker(screen_and_run, context, jobs)
 
 
 def _run_here(context: Context, jobs: list[Job], processes: int) -> list[Outcome]:
@@ -167,12 +189,12 @@ def _in_pool(context: Context, jobs: list[Job], workers: int) -> list[Outcome] |
         return None
     stopped = False
     try:
-        from itertools import repeat
-
         order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
         shipped = [replace(jobs[i], data=None) if jobs[i].rereadable else jobs[i] for i in order]
         chunk = max(1, min(BATCH, len(jobs) // 64))
-        done = list(pool.map(run_job, repeat(context), shipped, chunksize=chunk))
+        parts = [shipped[start : start + chunk] for start in range(0, len(shipped), chunk)]
+        futures = [pool.submit(_run_all, context, part) for part in parts]
+        done = [outcome for future in futures for outcome in _result(future)]
         outcomes: list[Outcome] = [Outcome()] * len(jobs)
         for position, outcome in zip(order, done):
             outcomes[position] = outcome
@@ -188,12 +210,33 @@ def _in_pool(context: Context, jobs: list[Job], workers: int) -> list[Outcome] |
             _stop_pool(pool, now=False)
 
 
+class _WorkerTerminated(BaseException):
+    """SIGTERM reached a worker: unwind its job, then leave (see `_in_worker`)."""
+
+
+def _worker_terminated(signum, frame) -> None:
+    raise _WorkerTerminated
+
+
 def _worker_signals() -> None:
     """In a worker: SIGTERM unwinds (removing a half-written temporary file), then exits."""
     import signal
 
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    signal.signal(signal.SIGTERM, _worker_terminated)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+
+
+def _in_worker(run, context: Context, jobs: list[Job]) -> list[Outcome]:
+    """`run` on each job, in a worker. A SIGTERM ends the process once the job has
+    unwound: the pool's worker loop would take any exception for the job's result
+    and go on with the next job."""
+    import os
+
+    try:
+        return [run(context, job) for job in jobs]
+    except _WorkerTerminated:
+        sys.stderr.flush()
+        os._exit(143)
 
 
 def _stop_pool(pool, now: bool) -> None:
