@@ -19,7 +19,7 @@ import libcst as cst
 
 from . import checks, semantics
 from .rules import FUNCTION_NAMES, FUNCTIONS, Code, DropoutFunction
-from .semantics import OTHER, UNBOUND, ArgShape, Binding, Scope, Syntax
+from .semantics import OTHER, UNBOUND, ArgShape, Binding, Defined, Scope, Syntax, Target
 from .settings import Settings
 
 __all__ = ["OTHER", "UNBOUND", "Scope"]  # the binding model lives in semantics.py
@@ -86,7 +86,7 @@ class Kind(enum.Enum):
 
 
 @dataclass(eq=False)
-class ClassInfo:
+class ClassInfo(Defined):
     node: cst.ClassDef
     scope: Scope  # where the class statement stands
     order: int
@@ -211,7 +211,7 @@ class _Bindings(cst.CSTVisitor):
         self.except_depth = 0
 
     def _bind(
-        self, name: str, target: object = OTHER, parameter: bool = False, star: bool = False
+        self, name: str, target: Target = OTHER, parameter: bool = False, star: bool = False
     ) -> None:
         self.scope.bind(name, Binding(target, self.except_depth > 0, parameter, star))
 
@@ -570,7 +570,7 @@ def _aliases(names: Sequence[cst.ImportAlias]) -> list[tuple[str, str | None]]:
     return found
 
 
-def qualify(expr: cst.BaseExpression, scope: Scope) -> object:
+def qualify(expr: cst.BaseExpression, scope: Scope) -> str | Defined | None:
     """Resolve a dotted expression to an import target string, a ClassInfo or None."""
     return semantics.qualify(CST_SYNTAX, expr, scope.resolve)
 

@@ -36,6 +36,7 @@ class JudgedCall(Generic[E]):
 @dataclass(frozen=True)
 class Check:
     code: Code
+    # Generic over the tree (libcst for the judge, `ast` for the screen): any E.
     applies: Callable[[JudgedCall[Any]], bool]
     valid: tuple[str, ...]  # method bodies with no finding
     invalid: tuple[str, ...]  # method bodies with one finding of `code`
@@ -95,7 +96,7 @@ def example_module(body: str) -> str:
         "return F.alpha_dropout(x, 0.1)",  # never active: the default is False
     ),
 )
-def training_missing(call: JudgedCall[Any]) -> bool:
+def training_missing(call: JudgedCall[E]) -> bool:
     """The default applies: `True` for F.dropout and friends, `False` for the alpha forms."""
     return call.status == "missing" and call.function.training_default is not None
 
@@ -109,7 +110,7 @@ def training_missing(call: JudgedCall[Any]) -> bool:
         "return torch.dropout(x, 0.1, train=True)",
     ),
 )
-def training_true(call: JudgedCall[Any]) -> bool:
+def training_true(call: JudgedCall[E]) -> bool:
     return call.training is not None and call.syntax.is_true(call.training)
 
 
@@ -129,7 +130,7 @@ def training_true(call: JudgedCall[Any]) -> bool:
         "return [F.dropout(x, training=self.training) for self in self.blocks]",
     ),
 )
-def training_not_mode(call: JudgedCall[Any]) -> bool:
+def training_not_mode(call: JudgedCall[E]) -> bool:
     """Anything but the receiver's own flag (or an `and` chain that holds it)."""
     value = call.training
     return (

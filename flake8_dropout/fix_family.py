@@ -21,6 +21,7 @@ from .class_facts import (
     torch_iterates_children,
     torch_owned,
 )
+from .semantics import Defined
 
 if TYPE_CHECKING:
     from .project import ProjectClasses
@@ -94,7 +95,7 @@ class ClassFamily:
                     return [], [], f"the base `{self.code(arg.value)}` is not seen in full"
         return ancestors, torch_bases, None
 
-    def seen_in_project(self, target: object) -> bool:
+    def seen_in_project(self, target: str | Defined | None) -> bool:
         """A base from another file of the project whose whole chain the CLI has read."""
         found = (
             self.project.lookup(target)

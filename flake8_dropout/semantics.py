@@ -15,7 +15,7 @@ import ast
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Optional, Protocol, TypeVar
+from typing import Generic, Optional, Protocol, TypeVar, Union
 
 from .rules import FUNCTION_NAMES, FUNCTIONS, DropoutFunction
 
@@ -113,7 +113,9 @@ def chain(syntax: Syntax[E], expr: E) -> tuple[str, str] | None:
     return head, "".join("." + part for part in reversed(parts))
 
 
-def qualify(syntax: Syntax[E], expr: E, resolve: Callable[[str], object]) -> object:
+def qualify(
+    syntax: Syntax[E], expr: E, resolve: Callable[[str], Target | None]
+) -> str | Defined | None:
     """What a dotted expression names: the import target of its first name + the rest.
 
     `resolve(name)` gives a binding's target (see Scope.resolve); a target that
@@ -124,11 +126,11 @@ def qualify(syntax: Syntax[E], expr: E, resolve: Callable[[str], object]) -> obj
         return None
     root, rest = found
     target = resolve(root)
-    if target is OTHER or target is None:
-        return None
     if isinstance(target, str):
         return target + rest
-    return target if not rest else None
+    if isinstance(target, Defined):
+        return target if not rest else None
+    return None
 
 
 def may_name_a_function(targets: Iterable[str] | None, rest: str) -> bool:
@@ -158,9 +160,18 @@ OTHER = _Other()
 UNBOUND = None  # what Scope.resolve gives for a free name
 
 
+class Defined:
+    """A class defined in the file (analysis.ClassInfo): a name may be bound to it."""
+
+
+#: What a binding binds a name to: an import target ("torch.nn.functional"), a class
+#: of the file, or OTHER (an assignment, a def, a parameter, ...).
+Target = Union[str, Defined, _Other]
+
+
 @dataclass(frozen=True)
 class Binding:
-    target: object  # an import target ("torch.nn.functional"), a class of the file, or OTHER
+    target: Target
     in_except: bool = False  # `except ImportError: F = None` fallbacks do not hide the import
     parameter: bool = False
     star: bool = False  # bound by a `from M import *`
@@ -216,7 +227,7 @@ class Scope:
             scope = scope.parent
         return scope
 
-    def resolve(self, name: str) -> object:
+    def resolve(self, name: str) -> Target | None:
         """What `name` means here: an import target, a class of the file, OTHER or None."""
         owner = self.defining(name)
         if owner is not None and name in owner.bindings:
@@ -225,7 +236,7 @@ class Scope:
             return UNBOUND if name not in BUILTIN_NAMES else f"builtins.{name}"
         return f"builtins.{name}" if name in BUILTIN_NAMES else UNBOUND
 
-    def target(self, name: str) -> object:
+    def target(self, name: str) -> Target:
         """The one target all of this scope's bindings of `name` agree on, else OTHER."""
         bindings = self.bindings[name]
         chosen = [b.target for b in bindings if not b.in_except] or [b.target for b in bindings]
@@ -278,7 +289,7 @@ StarResolver = Callable[[Optional[str], int], Optional[StarExports]]
 
 def star_bindings(
     module: str | None, level: int, stars: StarResolver | None = None
-) -> tuple[list[tuple[str, object]], bool] | None:
+) -> tuple[list[tuple[str, Target]], bool] | None:
     """(bindings, complete) of `from module import *`; None: it may bind anything.
 
     A name whose origin is unknown is bound to OTHER: it names nothing we know.
