@@ -312,6 +312,9 @@ class _Bindings(cst.CSTVisitor):
 
     def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
         self.except_depth += 1
+        if node.name is not None:
+            for name in target_names(node.name.name):
+                self._bind(name)
 
     def leave_ExceptStarHandler(self, original_node: cst.ExceptStarHandler) -> None:
         self.except_depth -= 1
@@ -671,6 +674,7 @@ def analyse(module: cst.Module, settings: Settings) -> Analysis:
     """Find every reported call in a parsed module."""
     collector = _Collector(settings.star_resolver())
     module.visit(collector)
+    collector.module_scope.settle()
     classifier = Classifier(settings)
     names = FUNCTION_NAMES | collector.function_aliases
     sites: list[Site] = []

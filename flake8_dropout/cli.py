@@ -25,7 +25,7 @@ import os
 import stat as statmodule
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -466,6 +466,8 @@ def _check_stdin(run: _Run, results: Results, errors: Errors) -> Outcome | None:
             pass  # the file may not exist: the common configuration then
         if context is not run.context:
             run.file_contexts[display] = context
+    if args.stdin_filename:  # the project's line length, bases and star imports are there
+        context = replace(context, stdin_path=args.stdin_filename)
     outcome = run_job(context, Job(-1, display, None, data, True, len(data), False))
     results.append((display, outcome))
     if run.mode in ("fix", "add-noqa"):

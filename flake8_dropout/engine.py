@@ -106,7 +106,7 @@ def prescreen(
         if not verdict.possible:
             return None
         tree = verdict.tree if verdict.tree is not None else parse_ast(source)
-    elif not text_may_hold_finding(source):
+    elif not text_may_hold_finding(source, stars is not None):
         return None
     result = screen(tree, stars=stars)
     return result if result.suspicious else None

@@ -186,8 +186,11 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     unknown_star_import: bool = False
     star_imports: int = 0  # `from M import *` statements here
-    # `global x` / `nonlocal x`: bindings of x here belong to that scope.
+    # `global x`: bindings of x here belong to the module's scope.
     declared: dict[str, Scope] = field(default_factory=dict)
+    # `nonlocal x`: bindings of x here belong to the nearest enclosing function that
+    # binds x, known once the whole file is read (`settle`).
+    nonlocals: dict[str, list[Binding]] = field(default_factory=dict)
     children: list[Scope] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -195,18 +198,36 @@ class Scope:
             self.parent.children.append(self)
 
     def bind(self, name: str, binding: Binding) -> None:
+        if name in self.nonlocals:
+            self.nonlocals[name].append(binding)
+            return
         owner = self.declared.get(name, self)
         owner.bindings.setdefault(name, []).append(binding)
 
     def declare(self, name: str, is_global: bool) -> None:
         """`global name` / `nonlocal name`: the name lives in the module or an enclosing function."""
+        if is_global:
+            self.declared[name] = self.module()
+        else:
+            self.nonlocals.setdefault(name, [])
+
+    def _nonlocal_owner(self, name: str) -> Scope | None:
+        """The nearest enclosing function that binds `name` itself (as Python resolves `nonlocal`)."""
         scope = self.parent
         while scope is not None and scope.parent is not None:
-            if not is_global and scope.kind == "function":
-                break
+            if scope.kind == "function" and name in scope.bindings and name not in scope.nonlocals:
+                return scope
             scope = scope.parent
-        if scope is not None:
-            self.declared[name] = scope.declared.get(name, scope)
+        return None
+
+    def settle(self) -> None:
+        """Move the bindings made through `nonlocal` to their owners, here and below."""
+        for name, bindings in self.nonlocals.items():
+            owner = self._nonlocal_owner(name)
+            if owner is not None:
+                owner.bindings[name].extend(bindings)
+        for child in self.children:
+            child.settle()
 
     def defining(self, name: str) -> Scope | None:
         """The scope whose binding `name` means here (class bodies are not seen from inside)."""
@@ -215,6 +236,8 @@ class Scope:
         while scope is not None:
             if name in scope.declared:
                 return scope.declared[name]
+            if name in scope.nonlocals:
+                return scope._nonlocal_owner(name)
             if (first or scope.kind != "class") and name in scope.bindings:
                 return scope
             first = False
@@ -353,6 +376,8 @@ def receiver_survives(name: str, method: Scope, inner: Sequence[Scope]) -> bool:
     `for self in self.children()` anywhere in the method makes `self` there a
     local that is not always the module.
     """
+    # `global self` makes it the module's; `nonlocal self` keeps the method's, whose
+    # bindings then hold what the nested scope assigns (Scope.settle).
     if any(name in scope.bindings or name in scope.declared for scope in inner):
         return False
     bindings = method.bindings.get(name, ())

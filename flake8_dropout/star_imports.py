@@ -43,6 +43,7 @@ from typing import Optional
 
 from . import module_files
 from .module_files import Stamp, import_root, module_file, parsed
+from .semantics import star_bindings
 
 #: Star imports nested deeper than this are not followed (treated as unknown).
 MAX_DEPTH = 32
@@ -870,6 +871,11 @@ class _Evaluator:
         return self.resolver.locate(statement.module or "")
 
     def star(self, statement: ast.ImportFrom) -> None:
+        known = star_bindings(statement.module, statement.level)  # torch.nn.functional
+        if known is not None:
+            for name, target in known[0]:
+                self.bind(name, target if isinstance(target, str) else None)
+            return
         found = self.locate(statement)
         result = self.resolver.exports(found, self.depth + 1, self.stack) if found else None
         if result is None:

@@ -65,6 +65,15 @@ def bytes_may_hold_finding(data: bytes, star_imports: bool = False) -> bool:
     return text_may_hold_finding(data.decode("utf-8", "replace"), star_imports)
 
 
+def _aliases_spelled_otherwise(source: str, aliases: frozenset[str]) -> bool:
+    """Does a dropout alias (`import dropout as drop`) appear only in NFKC form somewhere?"""
+    wanted = aliases - FUNCTION_NAMES
+    if not wanted:
+        return False
+    normal = unicodedata.normalize("NFKC", source)
+    return any(normal.count(alias) != source.count(alias) for alias in wanted if alias.isascii())
+
+
 def _marks_spelled_otherwise(source: str) -> bool:
     """Does a mark (a dropout name, `torch`) appear only in NFKC form somewhere?"""
     if source.isascii():
@@ -669,6 +678,8 @@ def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
         return TextVerdict(True)  # the text level reads names as written: let `ast` read them
     text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     names = import_names(text, stars)
+    if not text.isascii() and _aliases_spelled_otherwise(text, names.aliases):
+        return TextVerdict(True)  # `ｄrop(x)` calls `drop`: let `ast` read the names
     sites = call_sites(text, names)
     if not sites:
         return TextVerdict(False)

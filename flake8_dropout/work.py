@@ -60,11 +60,12 @@ class Outcome:
 
 def _project_settings(context: Context, job: Job) -> Settings:
     """The run's settings, seeing what the file imports from other files (bases, star imports)."""
-    if job.path is None:
+    path = job.path or context.stdin_path  # stdin: where --stdin-filename says it lives
+    if path is None:
         return context.settings
     from .project import ProjectClasses
 
-    project = ProjectClasses(job.path, context.settings)
+    project = ProjectClasses(path, context.settings)
     return replace(context.settings, project=project)
 
 

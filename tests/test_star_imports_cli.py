@@ -94,3 +94,30 @@ def test_a_name_spelled_in_nfkc_form_only_is_found_in_a_folder(tmp_path):
     assert result.stdout.startswith("m.py:7:16: DRP001"), result.stdout + result.stderr
     flake8 = run("flake8", "--isolated", "--select=DRP", "m.py", cwd=tmp_path)
     assert flake8.stdout.startswith("m.py:7:16: DRP001")
+
+
+def test_a_named_file_and_stdin_follow_star_imports_too(tmp_path):
+    """pre-commit names the files: they must get what a folder scan gets."""
+    root = project(tmp_path)
+    named = run("flake8_dropout", "--no-cache", "model.py", cwd=root)
+    assert named.stdout.startswith("model.py:6:16: DRP001"), named.stdout + named.stderr
+    piped = subprocess.run(
+        [sys.executable, "-m", "flake8_dropout", "--no-cache", "--stdin-filename", "model.py", "-"],
+        cwd=root,
+        input=MODEL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert piped.stdout.startswith("model.py:6:16: DRP001"), piped.stdout + piped.stderr
+
+
+def test_a_star_import_of_torch_functional_inside_the_project(tmp_path):
+    """Followed without reading torch's own source (it may not be installed)."""
+    root = project(tmp_path)
+    (root / "pkg" / "imports.py").write_text(
+        "from torch.nn.functional import *\nfrom torch import nn\n"
+    )
+    (root / "model.py").write_text(MODEL.replace("F.dropout(x, 0.1)", "dropout(x, 0.1)"))
+    result = run("flake8_dropout", "--no-cache", ".", cwd=root, pythonpath=tmp_path / "no-torch")
+    assert result.stdout.startswith("model.py:6:16: DRP001"), result.stdout + result.stderr

@@ -32,3 +32,12 @@ class RebindsInAMethod(nn.Module):
             x = 1
 
         return G.dropout(x, 0.1)  # expect: DRP001
+
+
+class ExceptStarShadows(nn.Module):
+    def forward(self, x):
+        try:
+            pass
+        except* ValueError as G:
+            pass
+        return G.dropout(x)

@@ -48,3 +48,34 @@ class ParameterOnly(nn.Module):
     def forward(self, x):
         y = [F.dropout(h, training=self.training) for h in x]
         return F.dropout(x, training=self.training), y
+
+
+class NonlocalRebindsTheMethods(nn.Module):
+    def forward(self, x):
+        def mid():
+            def inner():
+                nonlocal self
+                self = 1
+
+            inner()
+
+        mid()
+        return F.dropout(x, training=self.training)  # expect: DRP003
+
+
+class NonlocalWithoutAssignment(nn.Module):
+    def forward(self, x):
+        def g():
+            nonlocal self
+            return F.dropout(x, training=self.training)
+
+        return g()
+
+
+class ExceptStarBinds(nn.Module):
+    def forward(self, x):
+        try:
+            pass
+        except* ValueError as self:
+            pass
+        return F.dropout(x, training=self.training)  # expect: DRP003
