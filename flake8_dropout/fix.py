@@ -29,7 +29,7 @@ from .class_facts import (
     torch_init_calls,
 )
 from .config import FIX_STYLES as STYLES  # one list: the flags, pyproject.toml, the fixer
-from .engine import Finding, analyse_source, deep_recursion
+from .engine import Finding, analyse_source, check, deep_recursion
 from .fix_family import ClassFamily
 from .fix_layout import Layout, append_keyword, layer_statement
 from .fix_spelling import (
@@ -45,6 +45,11 @@ from .project import chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError
+
+#: libcst rewrites about 15-30 KB a second here and holds about 500 bytes per byte of source:
+#: a larger file is reported, not fixed (the check reads only what matters, see engine.focused).
+MAX_FIX_CHARS = 1_000_000
+_TOO_LARGE = "not fixed: the file is over 1 MB (libcst would take minutes and gigabytes)"
 
 
 @dataclass
@@ -77,6 +82,9 @@ def fix_source(
     """
     if style not in STYLES:
         raise ValueError(f"unknown fix style {style!r}")
+    if len(source) > MAX_FIX_CHARS:  # reported at the cost of a check, never rewritten
+        found = check(source, settings)
+        return FixResult(source, [], found, {f: f.note or _TOO_LARGE for f in found})
     checked = analyse_source(source, settings)
     found = sorted(checked.findings)
     notes = {f: f.note for f in found if f.note}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import signal
 import stat
@@ -384,3 +385,20 @@ def test_each_file_gets_its_nearest_pyproject_and_per_file_ignores(tmp_path):
         "--stdin-filename", "pkgB/tests/x.py", "-", cwd=tmp_path, stdin=BAD.encode()
     )
     assert (code, out) == (0, "")
+
+
+def test_a_file_too_large_to_fix_is_reported_with_why_and_left_alone(tmp_path):
+    helpers = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(40_000))
+    source = (
+        HEADER
+        + helpers
+        + "class M(nn.Module):\n    def forward(self, x):\n        return F.dropout(x)\n"
+    )
+    assert len(source) > 1_000_000
+    path = tmp_path / "big.py"
+    path.write_text(source)
+    code, out, err = run("--no-cache", "--fix", "--output-format=json", "big.py", cwd=tmp_path)
+    assert code == 1, err
+    assert path.read_text() == source
+    (row,) = json.loads(out)
+    assert row["code"] == "DRP001" and "over 1 MB" in row["fix_note"]
