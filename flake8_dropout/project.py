@@ -10,13 +10,20 @@ subclass, named apart from every attribute and method the chain uses.
 Only the files on a base chain are read, with `ast`, each once per process.
 Imports are resolved as Python would: relative ones from the file's package,
 absolute ones from the folder that holds the file's top-level package.
+
+A class's facts are a pure function of its file (path and stamp), its name, the
+settings and the files its chain was read from, so they are kept per process
+(`_FACTS`): a large base such as transformers' `PreTrainedModel` is walked once,
+not once per subclass file, and answered again while no file on its chain moved.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .module_files import Stamp, import_root, module_file, parsed, stamp
@@ -48,15 +55,6 @@ class ProjectClass:
     init_calls: frozenset[str] = frozenset()
 
 
-def _module(path: str, seen: dict[str, Stamp]) -> ast.Module | None:
-    found = stamp(path)
-    if found is None:
-        return None
-    seen[path] = found
-    read = parsed(path, found)
-    return read[1] if read is not None else None
-
-
 def _dotted(node: ast.expr) -> str | None:
     """A base's dotted name, read through subscripts (`Generic[T]`) as the judge reads it."""
     found = chain(AST_SYNTAX, node)
@@ -72,10 +70,8 @@ class _File:
     imports: dict[str, str] = field(default_factory=dict)  # name -> dotted target
 
     @classmethod
-    def read(cls, path: str, seen: dict[str, tuple[int, int]]) -> _File | None:
-        tree = _module(path, seen)
-        if tree is None:
-            return None
+    def of(cls, path: str, tree: ast.Module) -> _File:
+        """The file's classes and imports (read-only: shared by every lookup of the process)."""
         found = cls(path)
         for statement in tree.body:
             if isinstance(statement, ast.ClassDef):
@@ -96,6 +92,27 @@ class _File:
         return f"{imported}.{rest}" if rest else imported
 
 
+@lru_cache(maxsize=1024)
+def _file(path: str, found: Stamp) -> _File | None:
+    """The file's `_File`, once per process while its stamp holds."""
+    read = parsed(path, found)
+    return _File.of(path, read[1]) if read is not None else None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """One class's facts and every (file, stamp) they were read from."""
+
+    result: ProjectClass | None
+    files: tuple[tuple[str, Stamp], ...]
+
+
+#: (file, stamp, class name, settings) -> facts. Only facts that do not depend on where
+#: the walk started are kept: none that met a cycle or the depth limit.
+_FACTS: dict[tuple[str, Stamp, str, Settings], _Facts] = {}
+_MAX_FACTS = 4096
+
+
 class ProjectClasses:
     """Resolves the import targets of one file to classes of its project."""
 
@@ -106,7 +123,12 @@ class ProjectClasses:
         self._classes: dict[tuple[str, str], ProjectClass | None] = {}
         self._targets: dict[str, ProjectClass | None] = {}
         #: Every project file read, with its (mtime_ns, size): what the findings depend on.
-        self.read: dict[str, tuple[int, int]] = {}
+        self.read: dict[str, Stamp] = {}
+        # every file read, in order, repeats included: the files one class's facts came from
+        self._trail: list[tuple[str, Stamp]] = []
+        # how often a walk met a cycle or the depth limit, and the classes whose facts did
+        self._cuts = 0
+        self._cut: set[tuple[str, str]] = set()
 
     @property
     def classifier(self) -> Classifier:
@@ -134,14 +156,24 @@ class ProjectClasses:
             self._targets[target] = self._resolve(self.path, target, 0)
         return self._targets[target]
 
+    def _read(self, path: str) -> _File | None:
+        """The file's classes and imports; the file becomes one the findings depend on."""
+        found = stamp(path)
+        if found is None:
+            return None
+        self.read[path] = found
+        self._trail.append((path, found))
+        return _file(path, found)
+
     def _resolve(self, importer: str, target: str, depth: int) -> ProjectClass | None:
         if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         located = self._locate(importer, target)
         if located is None:
             return None
         path, name = located
-        found = _File.read(path, self.read)
+        found = self._read(path)
         if found is None:
             return None
         if name in found.classes:
@@ -173,6 +205,33 @@ class ProjectClasses:
         return (module, parts[-1]) if module is not None else None
 
     def _class(self, found: _File, name: str, depth: int) -> ProjectClass | None:
+        """The facts of class `name` of `found`: kept per process when they are pure."""
+        key = (found.path, name)
+        if key in self._classes:
+            if self._classes[key] is None or key in self._cut:
+                self._cuts += 1  # a cycle, or facts that met one
+            return self._classes[key]
+        shared = (found.path, self.read[found.path], name, self.settings)
+        known = _FACTS.get(shared)
+        if known is not None and all(stamp(path) == was for path, was in known.files):
+            self.read.update(known.files)
+            self._trail.extend(known.files)
+            self._classes[key] = known.result
+            return known.result
+        start, cuts = len(self._trail), self._cuts
+        self._classes[key] = None  # a cycle resolves to "not seen"
+        result = self._facts(found, name, depth)
+        self._classes[key] = result
+        if self._cuts != cuts:
+            self._cut.add(key)
+        else:
+            if len(_FACTS) >= _MAX_FACTS:
+                _FACTS.clear()
+            files = tuple(dict.fromkeys(self._trail[start:]))
+            _FACTS[shared] = _Facts(result, files)
+        return result
+
+    def _facts(self, found: _File, name: str, depth: int) -> ProjectClass | None:
         from .analysis import Kind
         from .class_facts import (
             EMPTY_BASES,
@@ -182,10 +241,6 @@ class ProjectClasses:
             torch_owned,
         )
 
-        key = (found.path, name)
-        if key in self._classes:
-            return self._classes[key]
-        self._classes[key] = None  # a cycle resolves to "not seen"
         node = found.classes[name]
         kinds: set[Kind] = set()
         complete = not node.decorator_list
@@ -240,11 +295,9 @@ class ProjectClasses:
             kind = Kind.MODULE if forward else Kind.UNKNOWN
         else:
             kind = Kind.NOT_MODULE
-        result = ProjectClass(
+        return ProjectClass(
             kind, complete, frozenset(names), frozenset(reassigned), frozenset(init_calls)
         )
-        self._classes[key] = result
-        return result
 
 
 @dataclass
@@ -284,9 +337,96 @@ def _root(node: ast.expr) -> tuple[str | None, str | None]:
     return (node.id if isinstance(node, ast.Name) else None), first
 
 
+def _walk(method: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[ast.AST, bool]]:
+    """Every node of a method once, with whether it lies in a nested `def` or `lambda`."""
+    pending: list[tuple[ast.AST, bool]] = [(method, False)]
+    while pending:
+        node, nested = pending.pop()
+        yield node, nested
+        below = nested or (node is not method and isinstance(node, (ast.FunctionDef, ast.Lambda)))
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                pending.append((value, below))
+            elif isinstance(value, list):
+                pending.extend((item, below) for item in value if isinstance(item, ast.AST))
+
+
+def _method(
+    statement: ast.FunctionDef | ast.AsyncFunctionDef,
+    receiver: str | None,
+    found: _Members,
+    referenced: set[str],
+) -> None:
+    """What one method does with the receiver's attributes, in one walk of its nodes.
+
+    Writes through an alias (`cfg = self.cfg`) are told apart once the walk has seen
+    every alias, wherever in the method it is bound.
+    """
+    from .class_facts import CHILD_ITERATORS, MUTATORS
+
+    aliases: set[str] = set()
+    removed: list[tuple[str | None, str | None]] = []  # setattr/delattr(root.first..., ...)
+    written: list[tuple[str | None, str | None]] = []  # mutated, assigned or deleted
+    init = statement.name == "__init__"
+    for inner, nested in _walk(statement):
+        if isinstance(inner, (ast.Assign, ast.For)):
+            value = inner.value if isinstance(inner, ast.Assign) else inner.iter
+            if _root(value)[0] == receiver:
+                targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                for target in targets:
+                    aliases.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            continue
+        if isinstance(inner, ast.Attribute):
+            if inner.attr in CHILD_ITERATORS:
+                found.plain = False
+            if isinstance(inner.value, ast.Name) and inner.value.id == receiver:
+                found.names.add(inner.attr)
+                referenced.add(inner.attr)
+        elif isinstance(inner, ast.Call):
+            func = inner.func
+            name = func.id if isinstance(func, ast.Name) else None
+            named = None
+            if name in _NAMED and len(inner.args) > 1:
+                named = inner.args[1]
+                if name in ("setattr", "delattr"):
+                    removed.append(_root(inner.args[0]))
+            elif isinstance(func, ast.Attribute) and func.attr in _REGISTERS and inner.args:
+                named = inner.args[0]
+            elif isinstance(func, ast.Attribute) and func.attr in MUTATORS:
+                written.append(_root(func.value))
+            if named is not None:
+                if isinstance(named, ast.Constant) and isinstance(named.value, str):
+                    found.names.add(named.value)
+                elif (
+                    isinstance(named, ast.JoinedStr)
+                    and named.values
+                    and isinstance(named.values[0], ast.Constant)
+                    and isinstance(named.values[0].value, str)  # always, in an f-string
+                ):
+                    found.names.add(f"{named.values[0].value}*")
+                else:
+                    found.plain = False  # any name at run time
+            continue
+        if not isinstance(inner, (ast.Attribute, ast.Subscript)):
+            continue
+        if not isinstance(inner.ctx, (ast.Store, ast.Del)):
+            continue
+        if init and not nested:
+            continue  # __init__'s own writes happen before any layer
+        # `self.p = ...`, `self.cfg.p = ...`, `cfg.p = ...` (cfg = self.cfg): it changes
+        written.append(_root(inner))
+    for root, first in removed:
+        if root in aliases or (root == receiver and first):
+            found.reassigned.add(first or "")
+    for root, first in written:
+        if first is not None and (root == receiver or root in aliases):
+            found.reassigned.add(first)
+
+
 def _members(node: ast.ClassDef) -> _Members:
     """What one class's body and methods do with the instance's attributes."""
-    from .class_facts import ATTRIBUTE_HOOKS, CHILD_ITERATORS, MUTATORS
+    from .class_facts import ATTRIBUTE_HOOKS
 
     found = _Members()
     methods: dict[str, set[str]] = {}  # method -> receiver attributes it names
@@ -307,68 +447,7 @@ def _members(node: ast.ClassDef) -> _Members:
         arguments = [*statement.args.posonlyargs, *statement.args.args]
         receiver = arguments[0].arg if arguments else None
         referenced = methods.setdefault(statement.name, set())
-        aliases = {
-            name.id
-            for inner in ast.walk(statement)
-            if isinstance(inner, (ast.Assign, ast.For, ast.With))
-            for value in [getattr(inner, "value", None) or getattr(inner, "iter", None)]
-            if value is not None and _root(value)[0] == receiver
-            for target in getattr(inner, "targets", [getattr(inner, "target", None)])
-            if target is not None
-            for name in ast.walk(target)
-            if isinstance(name, ast.Name)
-        }
-        nested = {
-            id(n)
-            for inner in ast.walk(statement)
-            if inner is not statement and isinstance(inner, (ast.FunctionDef, ast.Lambda))
-            for n in ast.walk(inner)
-        }
-        for inner in ast.walk(statement):
-            if isinstance(inner, ast.Attribute):
-                if inner.attr in CHILD_ITERATORS:
-                    found.plain = False
-                if isinstance(inner.value, ast.Name) and inner.value.id == receiver:
-                    found.names.add(inner.attr)
-                    referenced.add(inner.attr)
-            if isinstance(inner, ast.Call):
-                func = inner.func
-                name = func.id if isinstance(func, ast.Name) else None
-                named = None
-                if name in _NAMED and len(inner.args) > 1:
-                    named = inner.args[1]
-                    if name in ("setattr", "delattr"):
-                        root, first = _root(inner.args[0])
-                        if root in aliases or (root == receiver and first):
-                            found.reassigned.add(first or "")
-                elif isinstance(func, ast.Attribute) and func.attr in _REGISTERS and inner.args:
-                    named = inner.args[0]
-                elif isinstance(func, ast.Attribute) and func.attr in MUTATORS:
-                    root, first = _root(func.value)
-                    if first is not None and (root == receiver or root in aliases):
-                        found.reassigned.add(first)
-                if named is not None:
-                    if isinstance(named, ast.Constant) and isinstance(named.value, str):
-                        found.names.add(named.value)
-                    elif (
-                        isinstance(named, ast.JoinedStr)
-                        and named.values
-                        and isinstance(named.values[0], ast.Constant)
-                        and isinstance(named.values[0].value, str)  # always, in an f-string
-                    ):
-                        found.names.add(f"{named.values[0].value}*")
-                    else:
-                        found.plain = False  # any name at run time
-            if not isinstance(inner, (ast.Attribute, ast.Subscript)):
-                continue
-            if not isinstance(inner.ctx, (ast.Store, ast.Del)):
-                continue
-            if statement.name == "__init__" and id(inner) not in nested:
-                continue  # __init__'s own writes happen before any layer
-            # `self.p = ...`, `self.cfg.p = ...`, `cfg.p = ...` (cfg = self.cfg): it changes
-            root, first = _root(inner)
-            if first is not None and (root == receiver or root in aliases):
-                found.reassigned.add(first)
+        _method(statement, receiver, found, referenced)
     pending = list(methods.get("__init__", ()))
     while pending:
         name = pending.pop()

@@ -76,8 +76,8 @@ def _aliases_spelled_otherwise(source: str, aliases: frozenset[str]) -> bool:
 
 def _marks_spelled_otherwise(source: str) -> bool:
     """Does a mark (a dropout name, `torch`) appear only in NFKC form somewhere?"""
-    if source.isascii():
-        return False
+    if source.isascii() or unicodedata.is_normalized("NFKC", source):
+        return False  # its own normal form (far quicker to check than to build)
     normal = unicodedata.normalize("NFKC", source)
     return any(normal.count(mark) != source.count(mark) for mark in _MARKS)
 
@@ -546,52 +546,79 @@ def _f_field(source: str, position: int, delimiter: str, raw: bool) -> int | Non
         # `!r`, `!=` and a `:` inside brackets need nothing.
 
 
-@dataclass
-class _Regions:
-    """Strings and comments, in source order: starts, ends, and whether code may be inside."""
+class _Unsure(Exception):
+    """An unterminated or malformed literal: nothing is decided from the text."""
 
-    starts: list[int]
-    ends: list[int]
-    formatted: list[bool]  # f-strings hold code in their replacement fields
+
+class _Regions:
+    """Strings and comments, in source order, found only as far as they are asked about.
+
+    A `#` outside a string starts a comment and a quote outside a comment starts
+    a string, so one forward pass from the file's start finds them all, as
+    Python's tokenizer does; the regions before any offset do not depend on the
+    text after it. So the pass stops once it is past the offset asked about
+    (the text screen asks about its call sites and the ends of their blocks,
+    about a third of the text): the regions it has found are those of a full
+    pass. A literal it cannot follow raises `_Unsure`. A file that Python can
+    parse has none; one that it cannot has no findings either, so an
+    unterminated literal after every offset asked about changes nothing.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.formatted: list[bool] = []  # f-strings hold code in their replacement fields
+        self._position = 0  # where the pass goes on; -1: at the end
+        self._unsure = False
+
+    def scan(self, offset: int) -> None:
+        """Find every region that starts at or before `offset`, and the one after it."""
+        if self._unsure:
+            raise _Unsure
+        source, starts, ends, formatted = self.source, self.starts, self.ends, self.formatted
+        search = _QUOTE_OR_HASH.search
+        position = self._position
+        while 0 <= position <= offset:
+            match = search(source, position)
+            if match is None:
+                position = -1
+                break
+            index = match.start()
+            if source[index] == "#":
+                end = source.find("\n", index)
+                end = len(source) if end < 0 else end
+                starts.append(index)
+                ends.append(end)
+                formatted.append(False)
+                position = end
+                continue
+            found = _string_at(source, index)
+            if found is None:
+                self._unsure = True
+                raise _Unsure
+            starts.append(found[0])
+            ends.append(found[1])
+            formatted.append(found[2])
+            position = found[1]
+        self._position = position
 
     def at(self, offset: int) -> int:
         """Index of the region holding `offset`, or -1."""
+        if 0 <= self._position <= offset:
+            self.scan(offset)
         index = bisect.bisect_right(self.starts, offset) - 1
         return index if index >= 0 and offset < self.ends[index] else -1
 
 
 def _regions(source: str) -> _Regions | None:
-    """Every string literal and comment, as Python's tokenizer finds them; None if unsure.
-
-    A `#` outside a string starts a comment and a quote outside a comment
-    starts a string, so one forward pass finds them all. Unterminated or
-    malformed literals give None: then nothing is decided from the text.
-    """
-    starts: list[int] = []
-    ends: list[int] = []
-    formatted: list[bool] = []
-    search = _QUOTE_OR_HASH.search
-    position = 0
-    while True:
-        match = search(source, position)
-        if match is None:
-            return _Regions(starts, ends, formatted)
-        index = match.start()
-        if source[index] == "#":
-            end = source.find("\n", index)
-            end = len(source) if end < 0 else end
-            starts.append(index)
-            ends.append(end)
-            formatted.append(False)
-            position = end
-            continue
-        found = _string_at(source, index)
-        if found is None:
-            return None
-        starts.append(found[0])
-        ends.append(found[1])
-        formatted.append(found[2])
-        position = found[1]
+    """Every string literal and comment, as Python's tokenizer finds them; None if unsure."""
+    regions = _Regions(source)
+    try:
+        regions.scan(len(source))
+    except _Unsure:
+        return None
+    return regions
 
 
 # --- text level: the top-level blocks to parse ---------------------------------------------
@@ -654,6 +681,18 @@ def _blocks(source: str, sites: list[int], regions: _Regions) -> list[tuple[int,
     return blocks
 
 
+def _lines(text: str, start: int, sites: list[int]) -> list[int]:
+    """1-based line numbers, counted from `start`, of the sorted offsets `sites`."""
+    lines: list[int] = []
+    line, position = 1, start
+    for site in sites:
+        line += text.count("\n", position, site)
+        position = site
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
 @dataclass
 class TextVerdict:
     """The text screen's answer; `tree` is the whole file's when it had to parse it all."""
@@ -666,7 +705,8 @@ def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
     """Whether a finding is possible, from the text and `ast` on a few blocks only.
 
     1. Candidate calls that may resolve to torch (`call_sites`); none: no finding.
-    2. Those inside comments and plain strings are dropped (f-strings can hold calls).
+    2. Those inside comments and plain strings are dropped (f-strings can hold calls);
+       strings and comments are found only up to the last block (`_Regions`).
     3. The top-level blocks around the rest are parsed with `ast` and screened
        with the text's import names (supersets of the file's). Not suspicious:
        no finding. A block that does not parse, or strings that cannot be
@@ -683,18 +723,18 @@ def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
     sites = call_sites(text, names)
     if not sites:
         return TextVerdict(False)
-    regions = _regions(text)
-    if regions is None:
+    regions = _Regions(text)
+    try:
+        sites = [s for s in sites if (i := regions.at(s)) < 0 or regions.formatted[i]]
+        blocks = _blocks(text, sites, regions) if sites else []
+    except _Unsure:
         return TextVerdict(True)
-    sites = [s for s in sites if (i := regions.at(s)) < 0 or regions.formatted[i]]
-    if not sites:
-        return TextVerdict(False)
-    for start, end in _blocks(text, sites, regions):
+    for start, end in blocks:
         try:
             tree = ast.parse(text[start:end])
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return TextVerdict(True)
-        lines = sorted({text.count("\n", start, s) + 1 for s in sites if start <= s < end})
+        lines = _lines(text, start, [s for s in sites if start <= s < end])
         if screen(tree, names, lines, stars).suspicious:
             whole = start == 0 and end == len(text) and text is source
             return TextVerdict(True, tree if whole else None)

@@ -283,3 +283,30 @@ def test_cached_findings_follow_the_other_file(tmp_path: Path) -> None:
     base.write_text(ENCODER_BASE.replace("(nn.Module)", "").replace("super().__init__()", "pass"))
     status, out, _ = run_cli(*cache, "pkg/model.py", cwd=tmp_path)
     assert status == 0 and out == ""  # no longer a module class: the cache saw base.py change
+
+
+CHAIN = {
+    "pkg/__init__.py": "",
+    "pkg/root.py": ENCODER_BASE,
+    "pkg/middle.py": "from .root import Encoder\n\n\nclass Middle(Encoder):\n    pass\n",
+    "pkg/a.py": "from .middle import Middle\n",
+    "pkg/b.py": "from .middle import Middle\n",
+}
+
+
+def test_facts_kept_per_process_follow_every_file_of_the_chain(tmp_path: Path) -> None:
+    """A second file's lookup, answered from the process's facts, still lists every file
+    of the chain (its cache entry depends on them) and sees a change of the grandparent."""
+    _write(tmp_path, CHAIN)
+    first = ProjectClasses(str(tmp_path / "pkg" / "a.py"), Settings())
+    found = first.lookup(".middle.Middle")
+    assert found is not None and found.complete and "encode" in found.names
+    second = ProjectClasses(str(tmp_path / "pkg" / "b.py"), Settings())
+    assert second.lookup(".middle.Middle") == found
+    chain = {str(tmp_path / "pkg" / "middle.py"), str(tmp_path / "pkg" / "root.py")}
+    assert set(second.read) == set(first.read) == chain
+    root = tmp_path / "pkg" / "root.py"
+    root.write_text(ENCODER_BASE.replace("def encode", "def encode_more"))  # a new size
+    third = ProjectClasses(str(tmp_path / "pkg" / "b.py"), Settings())
+    changed = third.lookup(".middle.Middle")
+    assert changed is not None and "encode_more" in changed.names

@@ -26,7 +26,7 @@ from flake8_dropout.engine import check, prescreen
 from flake8_dropout.screen import screen
 from flake8_dropout.settings import Settings
 from flake8_dropout.source import decode
-from flake8_dropout.text_screen import _regions, import_names, text_screen
+from flake8_dropout.text_screen import _Regions, _regions, import_names, text_screen
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -481,6 +481,22 @@ def scanner_regions(source: str) -> list[tuple[int, int]]:
 def test_the_scanner_finds_what_the_tokenizer_finds(path: Path):
     source = _read(path).replace("\r\n", "\n")
     assert scanner_regions(source) == tokenizer_regions(source)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_scan_stopped_early_answers_as_a_full_scan(path: Path):
+    """The text screen scans strings only as far as it asks: every answer is a full scan's."""
+    source = _read(path).replace("\r\n", "\n")
+    full = _regions(source)
+    assert full is not None
+    offsets = sorted({*range(0, len(source) + 1, 97), *full.starts, *full.ends})
+    lazy = _Regions(source)
+    assert [lazy.at(o) for o in offsets] == [full.at(o) for o in offsets]
+    early = _Regions(source)
+    middle = len(source) // 2
+    assert early.at(middle) == full.at(middle)
+    # at most one region past the offset asked about: the rest of the file is not scanned
+    assert len(early.starts) <= sum(start <= middle for start in full.starts) + 1
 
 
 PIECES = [
