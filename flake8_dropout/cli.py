@@ -358,17 +358,12 @@ Errors = list[tuple[str, str]]  # (display, reason)
 
 def _check_files(run: _Run) -> tuple[Results, Errors]:
     """Every file the paths name or hold: found, answered from the cache or checked."""
-    from .discovery import discover
+    from .discovery import Selections, discover
 
     options = run.options
     file_paths = [p for p in run.args.paths if p != STDIN]
-    targets, path_errors = (
-        discover(
-            file_paths, options.exclude, options.user_exclude, str(run.config.root), options.include
-        )
-        if file_paths
-        else ([], [])
-    )
+    selections = Selections(run.finder, run.config, options)  # each folder's table's patterns
+    targets, path_errors = discover(file_paths, selections=selections) if file_paths else ([], [])
     errors: Errors = [(e.display, e.reason) for e in path_errors]
     results: Results = []
     with job_runner(run.context, options.jobs) as runner:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -226,25 +226,39 @@ def _known_codes() -> list[str]:
 class ConfigFinder:
     """Each file's own configuration: the nearest pyproject.toml with our table, as ruff does.
 
-    One answer per folder, so a run over many files reads each pyproject.toml once.
+    One answer per folder, so a run over many files reads each pyproject.toml once;
+    a folder whose table is broken keeps its ConfigError, so it is not read again.
     """
 
     def __init__(self, flags: Mapping[str, Any]) -> None:
         self.flags = flags
-        self._files: dict[str, ConfigFile] = {}
-        self._options: dict[Path | None, Options] = {}
+        self._files: dict[str, ConfigFile | ConfigError] = {}
+        self._options: dict[Path | None, Options | ConfigError] = {}
 
-    def config_for(self, folder: str) -> ConfigFile:
+    def config_for(self, folder: str, listing: Container[str] | None = None) -> ConfigFile:
         """`find_config(folder)` for an absolute folder, each folder's answer built on its
-        parent's, so that a tree of many folders under one pyproject.toml reads it once."""
-        if folder not in self._files:
-            self._files[folder] = self._find(folder)
-        return self._files[folder]
+        parent's, so that a tree of many folders under one pyproject.toml reads it once.
 
-    def _find(self, folder: str) -> ConfigFile:
+        `listing`: the folder's entry names when the caller has them (a walk): a folder
+        without a `pyproject.toml` entry then costs no `stat`.
+        """
+        found = self._files.get(folder)
+        if found is None:
+            try:
+                found = self._find(folder, listing)
+            except ConfigError as error:
+                found = error
+            self._files[folder] = found
+        if isinstance(found, ConfigError):
+            raise found
+        return found
+
+    def _find(self, folder: str, listing: Container[str] | None) -> ConfigFile:
         parent = os.path.dirname(folder)
         candidate = os.path.join(folder, "pyproject.toml")
-        if not os.path.isfile(candidate):
+        if (listing is not None and "pyproject.toml" not in listing) or not os.path.isfile(
+            candidate
+        ):
             return self.config_for(parent) if parent != folder else ConfigFile(None, Path.cwd(), {})
         table = load_pyproject(Path(candidate))  # the nearest table wins: read no further
         if table is not None:
@@ -254,12 +268,25 @@ class ConfigFinder:
             return above  # a table further up wins over a nearer file without one
         return ConfigFile(None, Path(folder), {})  # the nearest pyproject.toml is the root
 
+    def options_in(
+        self, folder: str, listing: Container[str] | None = None
+    ) -> tuple[ConfigFile, Options]:
+        """(config, options) of the absolute `folder`; ConfigError if they are bad."""
+        config = self.config_for(folder, listing)
+        options = self._options.get(config.path)
+        if options is None:
+            try:
+                options = resolve(config, self.flags)
+            except ConfigError as error:
+                options = error
+            self._options[config.path] = options
+        if isinstance(options, ConfigError):
+            raise options
+        return config, options
+
     def options_for(self, path: str) -> tuple[ConfigFile, Options]:
         """(config, options) for the file at absolute `path`; ConfigError if they are bad."""
-        config = self.config_for(os.path.dirname(path))
-        if config.path not in self._options:
-            self._options[config.path] = resolve(config, self.flags)
-        return config, self._options[config.path]
+        return self.options_in(os.path.dirname(path))
 
 
 def _normalise_key(key: str) -> str:

@@ -10,15 +10,19 @@
   the walked folders and in their parents up to the repository root; a deeper
   file overrides a shallower one, as in git), and symlinked folders.
 - A file reached twice (through a symlink) is checked once.
+- As in ruff, the patterns come from the table nearest to the folder an entry is
+  listed in (a `Selection` per folder): a nested project's `exclude` and `include`
+  hold inside it, whether it is walked from its parent or named alone, and a
+  pattern of the parent's that names the nested folder itself still skips it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 
-from .config import Matcher, Pattern
+from .config import ConfigError, ConfigFile, ConfigFinder, Matcher, Options, Pattern
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,103 @@ class Target:
 class PathError:
     display: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one table says about the entries of the folders it governs."""
+
+    excluded: Matcher  # exclude + extend-exclude (the defaults unless `exclude` is set)
+    included: Matcher  # the file names a walked folder is searched for
+    user_excluded: Matcher | None  # the patterns the user set: they skip named paths too
+    root: str  # the table's folder (without a table: the nearest pyproject.toml's, or cwd)
+    project: bool  # a [tool.flake8-dropout] table of the tree (not --config, not none)
+
+    @classmethod
+    def of(
+        cls,
+        exclude: Sequence[Pattern],
+        user_exclude: Sequence[Pattern],
+        root: str,
+        include: Sequence[Pattern] = (),
+        project: bool = False,
+    ) -> Selection:
+        if not include:
+            from .config import DEFAULT_INCLUDE
+
+            include = [Pattern(text, root) for text in DEFAULT_INCLUDE]
+        user = Matcher(user_exclude) if user_exclude else None
+        return cls(Matcher(exclude), Matcher(include), user, root, project)
+
+
+#: An absolute folder (and its entry names, when known) -> the selection of its entries.
+SelectionIn = Callable[[str, "Container[str] | None"], Selection]
+
+
+class Selections:
+    """Each folder's Selection: its nearest table's (a ConfigFinder), or the one of
+    `--config` for every folder. One Selection per table, one lookup per folder."""
+
+    def __init__(self, finder: ConfigFinder | None, config: ConfigFile, options: Options) -> None:
+        self.finder = finder
+        self.run = self._build(config, options)  # the table of the paths' common folder
+        self._by_options: dict[tuple[int, str], Selection] = {}
+        self._by_folder: dict[str, Selection] = {}
+
+    def _build(self, config: ConfigFile, options: Options) -> Selection:
+        project = self.finder is not None and config.path is not None
+        root = str(config.root)
+        return Selection.of(options.exclude, options.user_exclude, root, options.include, project)
+
+    def __call__(self, folder: str, listing: Container[str] | None = None) -> Selection:
+        """The Selection of `folder`'s entries; a broken table falls back to the nearest
+        good one above (each file below it is then reported with the configuration error)."""
+        selection = self._by_folder.get(folder)
+        if selection is not None:
+            return selection
+        if self.finder is None:
+            selection = self.run
+        else:
+            try:
+                config, options = self.finder.options_in(folder, listing)
+            except ConfigError:
+                parent = os.path.dirname(folder)
+                selection = self(parent) if parent != folder else self.run
+            else:
+                key = (id(options), str(config.root))  # the finder keeps `options` alive
+                selection = self._by_options.get(key)
+                if selection is None:
+                    selection = self._by_options[key] = self._build(config, options)
+        self._by_folder[folder] = selection
+        return selection
+
+
+def _named_path_excluded(path: str, selection_in: SelectionIn) -> bool:
+    """A path named on the command line, or one of its folders, matches a pattern the user
+    set: each judged by the table of the folder it is in, as a walk from the top project
+    would judge it, so the verdict does not depend on the other paths given.
+
+    The path itself is always judged. A folder above it is judged while a table of the
+    tree governs the folder it is in; once none does, the outermost project's root is
+    not (nor what is above it); without any table, the folders inside the root
+    (the nearest pyproject.toml's folder, or the current folder) are.
+    """
+    current = path
+    seen_project = False
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        selection = selection_in(parent, None)
+        if current != path and not selection.project:
+            inside = current.startswith(selection.root.rstrip(os.sep) + os.sep)
+            if seen_project or not inside:
+                return False
+        seen_project = seen_project or selection.project
+        user = selection.user_excluded
+        if user is not None and user(current, os.path.basename(current)):
+            return True
+        current = parent
 
 
 def _excluded(path: str, patterns: Sequence[Pattern], root: str) -> bool:
@@ -138,22 +239,22 @@ def _broken_link_reason(path: str) -> str:
 
 def discover(
     arguments: Sequence[str],
-    exclude: Sequence[Pattern],
-    user_exclude: Sequence[Pattern],
-    root: str,
+    exclude: Sequence[Pattern] = (),
+    user_exclude: Sequence[Pattern] = (),
+    root: str = ".",
     include: Sequence[Pattern] = (),
+    *,
+    selections: SelectionIn | None = None,
 ) -> tuple[list[Target], list[PathError]]:
-    """`include`: the files a walked folder is searched for (none given: `*.py` and `*.ipynb`)."""
+    """`selections`: each folder's Selection (see `Selections`); without it, the patterns
+    given apply everywhere (`include`: none given, `*.py` and `*.ipynb`)."""
     targets: list[Target] = []
     errors: list[PathError] = []
     seen: dict[str, int] = {}  # real path -> index in targets
     ignores = _GitIgnores()
-    excluded = Matcher(exclude)
-    if not include:
-        from .config import DEFAULT_INCLUDE
-
-        include = [Pattern(text, root) for text in DEFAULT_INCLUDE]
-    included = Matcher(include)
+    if selections is None:
+        fixed = Selection.of(exclude, user_exclude, os.path.abspath(root), include)
+        selections = lambda folder, listing=None: fixed
 
     def add(
         display: str, path: str, explicit: bool, real: str | None = None, outside: bool = False
@@ -177,10 +278,10 @@ def discover(
         if argument.endswith(("/", os.sep)) and not os.path.isdir(path):
             errors.append(PathError(display, "not a folder"))
             continue
-        if user_exclude and _excluded(path, user_exclude, root):
+        if _named_path_excluded(path, selections):
             continue
         if os.path.isdir(path):
-            walk = _Walk(excluded, included, ignores, add, errors, os.path.realpath(path))
+            walk = _Walk(selections, ignores, add, errors, os.path.realpath(path))
             walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
         elif os.path.exists(path):
             add(display, path, True)
@@ -200,11 +301,10 @@ class _Walk:
     """
 
     def __init__(
-        self, excluded: Matcher, included: Matcher, ignores: _GitIgnores, add, errors, top: str
+        self, selections: SelectionIn, ignores: _GitIgnores, add, errors, top: str
     ) -> None:
         self.top = os.path.join(top, "")  # the walked folder's real path, with a separator
-        self.excluded = excluded
-        self.included = included
+        self.selections = selections
         self.ignores = ignores
         self.add = add
         self.errors = errors
@@ -217,8 +317,8 @@ class _Walk:
             message = f"cannot read the folder: {error.strerror or error}"
             self.errors.append(PathError(display, message))
             return
+        names = {entry.name: entry for entry in entries}
         if not top:
-            names = {entry.name: entry for entry in entries}
             venv = names.get("pyvenv.cfg")
             try:
                 if venv is not None and venv.is_file():
@@ -232,7 +332,8 @@ class _Walk:
         # normpath(join(display, name)) is this prefix + name for any entry name.
         shown_prefix = os.path.normpath(os.path.join(display, "x"))[:-1]
         real_prefix = os.path.join(real, "")
-        excluded, included, ignored = self.excluded, self.included, self.ignores.ignored
+        selection = self.selections(folder, names)  # this folder's table judges its entries
+        excluded, included, ignored = selection.excluded, selection.included, self.ignores.ignored
         for entry in entries:
             name = entry.name
             try:
