@@ -22,6 +22,7 @@ import ast
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .rules import FUNCTION_NAMES
@@ -49,8 +50,8 @@ def text_may_hold_finding(source: str, star_imports: bool = False) -> bool:
     """
     if _marked(source, star_imports):
         return True
-    if source.isascii():
-        return False
+    if source.isascii() or unicodedata.is_normalized("NFKC", source):
+        return False  # its own normal form: no mark hides in it
     return _marked(unicodedata.normalize("NFKC", source), star_imports)
 
 
@@ -65,21 +66,16 @@ def bytes_may_hold_finding(data: bytes, star_imports: bool = False) -> bool:
     return text_may_hold_finding(data.decode("utf-8", "replace"), star_imports)
 
 
-def _aliases_spelled_otherwise(source: str, aliases: frozenset[str]) -> bool:
-    """Does a dropout alias (`import dropout as drop`) appear only in NFKC form somewhere?"""
-    wanted = aliases - FUNCTION_NAMES
-    if not wanted:
-        return False
-    normal = unicodedata.normalize("NFKC", source)
-    return any(normal.count(alias) != source.count(alias) for alias in wanted if alias.isascii())
+def _spelled_otherwise(source: str, words: Iterable[str]) -> bool:
+    """Does one of `words` (ASCII) appear somewhere only in its NFKC form (`ｄropout`)?
 
-
-def _marks_spelled_otherwise(source: str) -> bool:
-    """Does a mark (a dropout name, `torch`) appear only in NFKC form somewhere?"""
+    The text level reads names as written; such a file is left to `ast`, which
+    reads them as Python does.
+    """
     if source.isascii() or unicodedata.is_normalized("NFKC", source):
         return False  # its own normal form (far quicker to check than to build)
     normal = unicodedata.normalize("NFKC", source)
-    return any(normal.count(mark) != source.count(mark) for mark in _MARKS)
+    return any(normal.count(word) != source.count(word) for word in words if word.isascii())
 
 
 # --- text level: what imports may bind ----------------------------------------------------
@@ -714,12 +710,10 @@ def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
     """
     if not text_may_hold_finding(source, stars is not None):
         return TextVerdict(False)
-    if _marks_spelled_otherwise(source):
-        return TextVerdict(True)  # the text level reads names as written: let `ast` read them
     text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     names = import_names(text, stars)
-    if not text.isascii() and _aliases_spelled_otherwise(text, names.aliases):
-        return TextVerdict(True)  # `ｄrop(x)` calls `drop`: let `ast` read the names
+    if _spelled_otherwise(text, (*_MARKS, *(names.aliases - FUNCTION_NAMES))):
+        return TextVerdict(True)  # `F.ｄropout`, `ｄrop(x)`: let `ast` read the names
     sites = call_sites(text, names)
     if not sites:
         return TextVerdict(False)
