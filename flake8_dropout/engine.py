@@ -318,7 +318,9 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     if not body:
         return source, found
     suspect_lines = [call.lineno for call in found.suspects]
-    global_lines = [n for n, line in enumerate(source.splitlines(), 1) if "global" in line]
+    physical = source.splitlines()
+    # Lines that mention "global": only there can a definition rebind a module name.
+    global_lines = [n for n, line in enumerate(physical, 1) if "global" in line]
     spans: dict[int, tuple[int, int]] = {}
     classes: dict[str, list[int]] = {}
     keep: set[int] = set()
@@ -347,7 +349,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
                     todo.append(index)
     stubbed = [(body[i], *spans[i], True) for i in spans if i not in keep]
     # Lines that mention "dropout": only there can an import bind a dropout name.
-    dropout_lines = [n for n, line in enumerate(source.splitlines(), 1) if "dropout" in line]
+    dropout_lines = [n for n, line in enumerate(physical, 1) if "dropout" in line]
     for index in keep:  # methods of a kept class that hold no suspect call
         statement = body[index]
         if isinstance(statement, ast.ClassDef):
