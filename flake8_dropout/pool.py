@@ -161,7 +161,8 @@ def _run_here(context: Context, jobs: list[Job], processes: int) -> list[Outcome
         outcomes.append(screened if screened is not None else Outcome())
         if screened is None:
             left.append(index)
-    left_jobs = [jobs[index] for index in left]
+    # A job with no bytes here was not screened (a broken pool's leftovers).
+    left_jobs = [replace(jobs[i], screened=jobs[i].data is not None) for i in left]
     done = None
     workers = min(processes, len(left_jobs))
     if workers > 1 and _size(left_jobs) >= POOL_MIN_BYTES:

@@ -43,6 +43,7 @@ class Job:
     rereadable: bool = True  # a regular file: a worker may read it again instead
     outside: bool = False  # a walked symlink to outside the walked folder: --fix never writes it
     context: Context | None = None  # the file's own settings (its nearest pyproject.toml)
+    screened: bool = False  # the text screen let it through: not screened again
 
 
 @dataclass
@@ -153,8 +154,10 @@ def _work(context: Context, job: Job) -> Outcome:
     settings = _project_settings(context, job)
     # A discovered file is parsed only if the screens find a possible call (`check`
     # and `fix_source` run them); a named file always is, so its syntax errors show.
-    tree = parse_ast(text) if job.explicit else None
-    if tree is not None and job.path is not None:
+    # One the text screen let through is parsed at once, as the screen would next.
+    parse_now = job.explicit or (job.screened and context.mode == "check")
+    tree = parse_ast(text) if parse_now else None
+    if tree is not None and job.explicit and job.path is not None:
         _refuse_data_file(job.path, tree)
     if context.mode == "check":
         rows = _rows(check(text, settings, tree=tree), text)
@@ -359,4 +362,6 @@ def screen_and_run(context: Context, job: Job) -> Outcome:
         except (OSError, SourceError):
             return run_job(context, job)  # reports why it cannot be read
     outcome = screened_out(context, job)
-    return outcome if outcome is not None else run_job(context, job)
+    if outcome is not None:
+        return outcome
+    return run_job(context, replace(job, screened=job.data is not None and not job.explicit))
