@@ -269,7 +269,7 @@ def _header_binds(statement: ast.AST) -> bool:
 
 def _idle_methods(
     cls: ast.ClassDef, suspect_lines: list[int], dropout_lines: list[int], global_lines: list[int]
-) -> Iterator[tuple[ast.AST, int, int, bool]]:
+) -> Iterator[tuple[ast.stmt, int, int, bool]]:
     """(method, first line, last line, keep a stub) of each method of `cls` that cannot matter.
 
     A finding depends on its own method only (its receiver, its guards) and on
@@ -307,20 +307,24 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     suspect, their same-file base classes (transitively, by name), and every
     statement that is not a definition (imports, assignments, `if`/`try`
     blocks), and definitions whose header binds a name with `:=` or that
-    declare a name `global`. Any other
-    definition becomes `def name(): pass` or
-    `class name: pass` on its first line, followed by empty lines, so the
-    module binds the same names in the same order and every kept line keeps its
-    number and columns. The screen's candidate list loses the calls that were
-    in stubbed lines, so ordinals still line up with libcst's.
+    declare a name `global`. Any other definition becomes `def name(): pass`
+    or `class name: pass`, its body a string literal when it spans lines, so
+    the module binds the same names in the same order and every kept line
+    keeps its number and columns. The screen's candidate list loses the calls
+    that were in stubbed lines, so ordinals still line up with libcst's.
     """
     body = getattr(found.tree, "body", None)
     if not body:
         return source, found
     suspect_lines = [call.lineno for call in found.suspects]
-    physical = source.splitlines()
-    # Lines that mention "global": only there can a definition rebind a module name.
-    global_lines = [n for n, line in enumerate(physical, 1) if "global" in line]
+    lines = _LINE.findall(source)  # numbered as Python numbers them (not str.splitlines)
+    # Lines that mention "global": only there can a definition rebind a module name;
+    # lines that mention "dropout": only there can an import bind a dropout name
+    # (a line that is not ASCII may spell either in another NFKC form).
+    global_lines = [n for n, line in enumerate(lines, 1) if "global" in line or not line.isascii()]
+    dropout_lines = [
+        n for n, line in enumerate(lines, 1) if "dropout" in line or not line.isascii()
+    ]
     spans: dict[int, tuple[int, int]] = {}
     classes: dict[str, list[int]] = {}
     keep: set[int] = set()
@@ -334,7 +338,10 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
         if (
             any(start <= line <= end for line in suspect_lines)
             or _header_binds(statement)
-            or _imports_a_dropout_name(statement)
+            or (
+                any(start <= line <= end for line in dropout_lines)
+                and _imports_a_dropout_name(statement)
+            )
             or _declares_global(statement, start, end, global_lines)
         ):
             keep.add(index)
@@ -348,38 +355,59 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
                     keep.add(index)
                     todo.append(index)
     stubbed = [(body[i], *spans[i], True) for i in spans if i not in keep]
-    # Lines that mention "dropout": only there can an import bind a dropout name.
-    dropout_lines = [n for n, line in enumerate(physical, 1) if "dropout" in line]
     for index in keep:  # methods of a kept class that hold no suspect call
         statement = body[index]
         if isinstance(statement, ast.ClassDef):
             stubbed.extend(_idle_methods(statement, suspect_lines, dropout_lines, global_lines))
     if not stubbed:
         return source, found
-    lines = _LINE.findall(source)
+    cut = frozenset(id(each[0]) for each in stubbed)
     blank: set[int] = set()
-    for statement, start, end, stub in stubbed:
-        if not stub:
-            for number in range(start, end + 1):
-                line = lines[number - 1]
-                lines[number - 1] = line[len(line.rstrip("\r\n")) :]
-                blank.add(number)
-            continue
-        keyword = "class" if isinstance(statement, ast.ClassDef) else "def"
-        signature = "" if keyword == "class" else "()"
+    for statement, start, end, stub in _merged_cuts(stubbed, lines):
         first = lines[start - 1]
         ending = first[len(first.rstrip("\r\n")) :]
-        indent = first[: len(first) - len(first.lstrip(" \t"))]
-        name = _written_name(lines[statement.lineno - 1], statement.name)
-        lines[start - 1] = f"{indent}{keyword} {name}{signature}: pass{ending}"
-        for number in range(start + 1, end + 1):
+        indent = first[: len(first) - len(first.lstrip(" \t\f"))]
+        if stub:
+            keyword = "class" if isinstance(statement, ast.ClassDef) else "def"
+            signature = "" if keyword == "class" else "()"
+            assert isinstance(statement, _DEFINITIONS)  # only definitions are cut
+            name = _written_name(lines[statement.lineno - 1], statement.name)
+            head = f"{indent}{keyword} {name}{signature}: "
+        else:
+            head = indent  # a method cut out: a string statement keeps the body valid
+        blank.update(range(start, end + 1))
+        if start == end:
+            lines[start - 1] = f"{head}pass{ending}"
+            continue
+        # The cut lines become one string literal: one token for libcst, where
+        # empty lines cost a node each, and every kept line keeps its number.
+        lines[start - 1] = f'{head}"""{ending}'
+        for number in range(start + 1, end):
             line = lines[number - 1]
             lines[number - 1] = line[len(line.rstrip("\r\n")) :]
-            blank.add(number)
-        blank.add(start)
+        last = lines[end - 1]
+        lines[end - 1] = '"""' + last[len(last.rstrip("\r\n")) :]
     kept = [call for call in found.candidates if call.lineno not in blank]
-    cut = frozenset(id(each[0]) for each in stubbed)
     return "".join(lines), Screen(found.suspicious, kept, found.suspects, found.tree, cut)
+
+
+def _merged_cuts(
+    stubbed: list[tuple[ast.stmt, int, int, bool]], lines: list[str]
+) -> list[tuple[ast.stmt, int, int, bool]]:
+    """Methods cut out one after another (no stub kept) become one cut, in line order.
+
+    Only blank and comment lines may stand between them: those hold no statement.
+    """
+    merged: list[tuple[ast.stmt, int, int, bool]] = []
+    for statement, start, end, stub in sorted(stubbed, key=lambda each: each[1]):
+        if merged and not stub and not merged[-1][3]:
+            previous, first, last, _ = merged[-1]
+            between = lines[last : start - 1]  # the lines after `last`, before `start`
+            if all(not line.strip() or line.lstrip().startswith("#") for line in between):
+                merged[-1] = (previous, first, end, False)
+                continue
+        merged.append((statement, start, end, stub))
+    return merged
 
 
 _INDENT_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)

@@ -131,6 +131,8 @@ def test_libcst_sees_only_the_methods_that_matter_of_a_huge_class():
         "class M(nn.Module):",
         "    def forward(self, x):",
         "        return F.dropout(x)",
+        '    """',  # the 25,000 methods cut out: one string literal for libcst
+        '"""',
         "    def forward2(self, x):",
         "        return F.dropout(x)",
     ]

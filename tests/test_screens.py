@@ -590,7 +590,10 @@ def test_focus_keeps_what_a_suspect_depends_on_line_for_line() -> None:
     reduced, narrowed = focused(FOCUS_SOURCE, found)
     lines = reduced.split("\n")
     assert len(lines) == len(FOCUS_SOURCE.split("\n"))
-    assert lines[4] == "class Unrelated: pass" and lines[9] == "def helper(): pass"
+    # Each cut definition: its name bound on its first line, its other lines one string.
+    assert lines[4:7] == ['class Unrelated: """', "", '"""']
+    assert lines[9:12] == ['def helper(): """', "", '"""']
+    assert "dropout" not in "".join(lines[:12])
     assert "class Base(Mixin):" in reduced and "class Child(Base):" in reduced  # the base, kept
     assert "F2 = F" in reduced
     assert len(narrowed.candidates) == 1  # the calls in stubbed lines are gone
