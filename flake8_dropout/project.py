@@ -23,7 +23,7 @@ import ast
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from .module_files import Stamp, import_root, module_file, parsed, stamp
@@ -40,19 +40,58 @@ _CONTAINERS = frozenset(
 _MAX_DEPTH = 16  # import re-exports and base chains longer than this are not followed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProjectClass:
-    """What the fixer needs to know of a base class defined in another file."""
+    """What the judge and the fixer need to know of a base class defined in another file.
+
+    The judge needs only `kind`, read from the bases and whether the class
+    defines `forward`; what the chain does with attributes is the fixer's, and
+    walking every method of a large base (transformers' `PreTrainedModel`: 127)
+    is left until the fixer asks.
+    """
 
     kind: Kind
-    # every base on the chain is seen (a torch class of the table or a project class;
-    # a `module-bases` entry is not), and none runs over its children, defines an
-    # attribute hook or names attributes at run time
-    complete: bool
-    names: frozenset[str]  # attributes and methods the chain sets, reads or defines
-    reassigned: frozenset[str]  # attributes its methods other than __init__ assign
-    # receiver attributes the chain's `__init__` reaches (methods it may call on a subclass)
-    init_calls: frozenset[str] = frozenset()
+    node: ast.ClassDef = field(repr=False)
+    # no decorator or metaclass, every base seen (a torch class of the table or a project
+    # class; a `module-bases` entry is not), none a container or a base that runs over its
+    # children
+    bases_seen: bool
+    parents: tuple[ProjectClass, ...] = ()  # the project classes among its bases
+    torch_names: frozenset[str] = frozenset()  # what its torch bases own
+    torch_init_calls: frozenset[str] = frozenset()  # what its torch bases' __init__ reaches
+
+    @cached_property
+    def _chain(self) -> tuple[bool, frozenset[str], frozenset[str], frozenset[str]]:
+        members = _members(self.node)
+        parents = self.parents
+        complete = self.bases_seen and members.plain and all(p.complete for p in parents)
+        names = self.torch_names.union(members.names, *(p.names for p in parents))
+        reassigned = members.reassigned.union(*(p.reassigned for p in parents))
+        init_calls = self.torch_init_calls.union(
+            members.init_calls, *(p.init_calls for p in parents)
+        )
+        return complete, frozenset(names), frozenset(reassigned), frozenset(init_calls)
+
+    @property
+    def complete(self) -> bool:
+        """Every base on the chain is seen, and none runs over its children, defines an
+        attribute hook or names attributes at run time."""
+        return self._chain[0]
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Attributes and methods the chain sets, reads or defines."""
+        return self._chain[1]
+
+    @property
+    def reassigned(self) -> frozenset[str]:
+        """Attributes the chain's methods other than `__init__` assign."""
+        return self._chain[2]
+
+    @property
+    def init_calls(self) -> frozenset[str]:
+        """Receiver attributes the chain's `__init__` reaches (methods it may call on a subclass)."""
+        return self._chain[3]
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -243,16 +282,15 @@ class ProjectClasses:
 
         node = found.classes[name]
         kinds: set[Kind] = set()
-        complete = not node.decorator_list
+        seen = not node.decorator_list and not node.keywords  # a metaclass may do anything
         names: set[str] = set()
-        reassigned: set[str] = set()
         init_calls: set[str] = set()
-        complete = complete and not node.keywords  # a metaclass may do anything
+        parents: list[ProjectClass] = []
         for base in node.bases:
             dotted = _dotted(base)
             if dotted is None:
                 kinds.add(Kind.UNKNOWN)
-                complete = False
+                seen = False
                 continue
             if dotted in found.classes and dotted != name:
                 parent = self._class(found, dotted, depth + 1)
@@ -263,40 +301,31 @@ class ProjectClasses:
                     kinds.add(kind)
                     table = torch_class(target) if target is not None else None
                     if table is None or torch_iterates_children(table):
-                        complete = complete and target in EMPTY_BASES
+                        seen = seen and target in EMPTY_BASES
                     else:
                         owned, prefixes = torch_owned(table)
                         names |= owned | {f"{prefix}*" for prefix in prefixes}
                         init_calls |= torch_init_calls(table)
                     if target is not None and target.rsplit(".", 1)[1] in _CONTAINERS:
-                        complete = False
+                        seen = False
                     continue
                 parent = self._resolve(found.path, target, depth + 1) if target else None
             if parent is None:
                 kinds.add(Kind.UNKNOWN)
-                complete = False
+                seen = False
                 continue
             kinds.add(parent.kind)
-            complete = complete and parent.complete
-            names |= parent.names
-            reassigned |= parent.reassigned
-            init_calls |= parent.init_calls
-        members = _members(node)
-        names |= members.names
-        reassigned |= members.reassigned
-        init_calls |= members.init_calls
-        forward = members.forward
-        complete = complete and members.plain
+            parents.append(parent)
         if Kind.MODULE in kinds:
             kind = Kind.MODULE
         elif Kind.FUNCTION in kinds:
             kind = Kind.FUNCTION
         elif Kind.UNKNOWN in kinds:
-            kind = Kind.MODULE if forward else Kind.UNKNOWN
+            kind = Kind.MODULE if _defines_forward(node) else Kind.UNKNOWN
         else:
             kind = Kind.NOT_MODULE
         return ProjectClass(
-            kind, complete, frozenset(names), frozenset(reassigned), frozenset(init_calls)
+            kind, node, seen, tuple(parents), frozenset(names), frozenset(init_calls)
         )
 
 
@@ -305,7 +334,6 @@ class _Members:
     names: set[str] = field(default_factory=set)  # used, set or defined
     reassigned: set[str] = field(default_factory=set)  # assigned outside __init__'s own body
     init_calls: set[str] = field(default_factory=set)  # reached from __init__
-    forward: bool = False
     plain: bool = True  # no child iteration, attribute hook or run-time attribute name
 
 
@@ -325,6 +353,15 @@ def _class_statements(node: ast.ClassDef) -> list[ast.stmt]:
         for block in ("body", "orelse", "finalbody", "handlers"):
             pending.extend(getattr(statement, block, ()))
     return found
+
+
+def _defines_forward(node: ast.ClassDef) -> bool:
+    """A `forward` method makes a class with unseen bases a module class (as the judge)."""
+    return any(
+        isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and statement.name == "forward"
+        for statement in _class_statements(node)
+    )
 
 
 def _root(node: ast.expr) -> tuple[str | None, str | None]:
@@ -443,7 +480,6 @@ def _members(node: ast.ClassDef) -> _Members:
             found.plain = False
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        found.forward = found.forward or statement.name == "forward"
         arguments = [*statement.args.posonlyargs, *statement.args.args]
         receiver = arguments[0].arg if arguments else None
         referenced = methods.setdefault(statement.name, set())

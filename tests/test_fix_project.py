@@ -216,6 +216,31 @@ def test_only_the_files_on_the_chain_are_read(tmp_path: Path) -> None:
     assert project.lookup(".missing.Thing") is None
 
 
+def test_a_check_reads_only_the_kind_of_a_project_base(tmp_path: Path) -> None:
+    # The judge needs a base's kind; walking its methods (names, __init__ calls) is the
+    # fixer's, and costs most for the largest bases (transformers' PreTrainedModel).
+    from dataclasses import replace
+
+    from flake8_dropout.engine import check
+
+    _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/base.py": BASE,
+            "pkg/model.py": MODEL.format(import_line=".base import Base"),
+        },
+    )
+    path = tmp_path / "pkg" / "model.py"
+    project = ProjectClasses(str(path), Settings())
+    findings = check(path.read_text(), replace(Settings(), project=project))
+    assert [f.code.value for f in findings] == ["DRP001"]  # Model is a module through Base
+    found = project.lookup(".base.Base")
+    assert found is not None and "_chain" not in vars(found)  # no method walked
+    assert found.complete and {"dropout", "lin", "project"} <= found.names  # on demand
+    assert "_chain" in vars(found)
+
+
 ENCODER_BASE = """\
 from torch import nn
 
