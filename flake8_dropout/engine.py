@@ -7,6 +7,7 @@ Both front ends (the flake8 plugin and the command line) and the fixer call
 from __future__ import annotations
 
 import ast
+import bisect
 import contextlib
 import re
 import sys
@@ -236,19 +237,43 @@ def _written_name(line: str, normalized: str) -> str:
     return match.group(1) if match else normalized
 
 
-def _imports_a_dropout_name(statement: ast.AST) -> bool:
-    """`from x import dropout as d` anywhere makes `d(...)` a candidate call for libcst."""
-    return any(
-        isinstance(node, ast.ImportFrom) and any(a.name in FUNCTION_NAMES for a in node.names)
-        for node in ast.walk(statement)
-    )
+class _Mentions:
+    """Where the text mentions what a definition must hold to matter beyond its own calls.
 
+    A cheap test on line numbers before walking a definition's tree: Python's
+    keywords (`import`, `global`) are ASCII in every valid file, while an
+    imported name may be spelled in another NFKC form on a non-ASCII line.
+    """
 
-def _declares_global(statement: ast.AST, start: int, end: int, global_lines: list[int]) -> bool:
-    """A `global x` inside binds the module's `x` where it is assigned (global_lines: a prefilter)."""
-    return any(start <= line <= end for line in global_lines) and any(
-        isinstance(node, ast.Global) for node in ast.walk(statement)
-    )
+    def __init__(self, lines: list[str]) -> None:
+        self._global = [n for n, line in enumerate(lines, 1) if "global" in line]
+        self._import = [n for n, line in enumerate(lines, 1) if "import" in line]
+        self._dropout = [
+            n for n, line in enumerate(lines, 1) if "dropout" in line or not line.isascii()
+        ]
+
+    @staticmethod
+    def _within(numbers: list[int], start: int, end: int) -> bool:
+        index = bisect.bisect_left(numbers, start)
+        return index < len(numbers) and numbers[index] <= end
+
+    def imports_a_dropout_name(self, statement: ast.AST, start: int, end: int) -> bool:
+        """`from x import dropout as d` anywhere makes `d(...)` a candidate call for libcst."""
+        return (
+            self._within(self._import, start, end)
+            and self._within(self._dropout, start, end)
+            and any(
+                isinstance(node, ast.ImportFrom)
+                and any(a.name in FUNCTION_NAMES for a in node.names)
+                for node in ast.walk(statement)
+            )
+        )
+
+    def declares_global(self, statement: ast.AST, start: int, end: int) -> bool:
+        """A `global x` inside binds the module's `x` where it is assigned."""
+        return self._within(self._global, start, end) and any(
+            isinstance(node, ast.Global) for node in ast.walk(statement)
+        )
 
 
 def _header_binds(statement: ast.AST) -> bool:
@@ -268,7 +293,7 @@ def _header_binds(statement: ast.AST) -> bool:
 
 
 def _idle_methods(
-    cls: ast.ClassDef, suspect_lines: list[int], dropout_lines: list[int], global_lines: list[int]
+    cls: ast.ClassDef, suspect_lines: list[int], mentions: _Mentions
 ) -> Iterator[tuple[ast.stmt, int, int, bool]]:
     """(method, first line, last line, keep a stub) of each method of `cls` that cannot matter.
 
@@ -288,11 +313,8 @@ def _idle_methods(
             continue
         if (
             _header_binds(member)
-            or _declares_global(member, start, end, global_lines)
-            or (
-                any(start <= line <= end for line in dropout_lines)
-                and _imports_a_dropout_name(member)
-            )
+            or mentions.declares_global(member, start, end)
+            or mentions.imports_a_dropout_name(member, start, end)
         ):
             continue
         yield member, start, end, position == 0 or member.name == "forward"
@@ -318,13 +340,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
         return source, found
     suspect_lines = [call.lineno for call in found.suspects]
     lines = _LINE.findall(source)  # numbered as Python numbers them (not str.splitlines)
-    # Lines that mention "global": only there can a definition rebind a module name;
-    # lines that mention "dropout": only there can an import bind a dropout name
-    # (a line that is not ASCII may spell either in another NFKC form).
-    global_lines = [n for n, line in enumerate(lines, 1) if "global" in line or not line.isascii()]
-    dropout_lines = [
-        n for n, line in enumerate(lines, 1) if "dropout" in line or not line.isascii()
-    ]
+    mentions = _Mentions(lines)
     spans: dict[int, tuple[int, int]] = {}
     classes: dict[str, list[int]] = {}
     keep: set[int] = set()
@@ -338,11 +354,8 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
         if (
             any(start <= line <= end for line in suspect_lines)
             or _header_binds(statement)
-            or (
-                any(start <= line <= end for line in dropout_lines)
-                and _imports_a_dropout_name(statement)
-            )
-            or _declares_global(statement, start, end, global_lines)
+            or mentions.imports_a_dropout_name(statement, start, end)
+            or mentions.declares_global(statement, start, end)
         ):
             keep.add(index)
         if isinstance(statement, ast.ClassDef):
@@ -358,7 +371,7 @@ def focused(source: str, found: Screen) -> tuple[str, Screen]:
     for index in keep:  # methods of a kept class that hold no suspect call
         statement = body[index]
         if isinstance(statement, ast.ClassDef):
-            stubbed.extend(_idle_methods(statement, suspect_lines, dropout_lines, global_lines))
+            stubbed.extend(_idle_methods(statement, suspect_lines, mentions))
     if not stubbed:
         return source, found
     cut = frozenset(id(each[0]) for each in stubbed)
