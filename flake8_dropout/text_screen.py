@@ -714,8 +714,8 @@ def _indentation(text: str, start: int, regions: _Regions) -> int | None:
     a closing bracket (`    ) -> Tensor:` of a long `def`) or after a
     backslash continuation: none starts a logical line. Other lines inside
     brackets look like logical lines; taking them for ones only makes the
-    narrowing fall back. Raises `_Unfit` for a tab in the indentation (form
-    feeds: see `_not_cleared_by_methods`) or a line of only a backslash.
+    narrowing fall back. Raises `_Unfit` for a tab or form feed in the
+    indentation, or a line of only a backslash.
     """
     head = _BLANKS.match(text, start).end()  # type: ignore[union-attr]
     if head == len(text) or text[head] in "\n)]}" or regions.at(head) >= 0:
@@ -736,8 +736,8 @@ def _plain_decorators(decorators: str) -> bool:
     return decorators.isascii() and not any(word in decorators for word in _STATIC_WORDS)
 
 
-def _method_start(text: str, site: int, regions: _Regions) -> tuple[int, int] | None:
-    """(line start, indentation) of the `def` that holds `site` and stands in a class body.
+def _method_start(text: str, site: int, regions: _Regions) -> tuple[int, int, int] | None:
+    """(line start, indentation) of the `def` that holds `site` in a class body, and the class's.
 
     Walking back from the site's line, each logical line less indented than
     all after it (up to the site) opens a block around the site. The def is
@@ -747,7 +747,7 @@ def _method_start(text: str, site: int, regions: _Regions) -> tuple[int, int] | 
     the def's indentation or less (or the class) to the def holds all of the
     def's decorators; they must be plain (`_plain_decorators`). A line that
     starts with more spaces than that cannot matter and is only stepped over
-    (with no form feed in the file, nothing after them makes it less indented).
+    (unless a form feed follows them: see `method_piece`).
     """
     start = text.rfind("\n", 0, site) + 1
     lowest = -1  # indentation of the innermost block opener so far; -1: none yet
@@ -766,7 +766,7 @@ def _method_start(text: str, site: int, regions: _Regions) -> tuple[int, int] | 
                     if method is None:
                         return None
                     decorators = text[start if anchor is None else anchor : method[0]]
-                    return method if _plain_decorators(decorators) else None
+                    return (*method, start) if _plain_decorators(decorators) else None
                 is_def = indent > 0 and _DEF.match(text, code) is not None
                 method, anchor = ((start, indent) if is_def else None), None
                 if method is None and indent == 0:
@@ -813,10 +813,12 @@ def method_piece(text: str, site: int, regions: _Regions) -> tuple[int, int] | N
         found = _method_start(text, site, regions)
         if found is None:
             return None
-        start, indent = found
-        return start, _method_end(text, site, indent, regions)
+        start, indent, class_start = found
+        end = _method_end(text, site, indent, regions)
     except _Unfit:
         return None
+    # The walks step over deeper lines unread; a form feed in them resets the indentation.
+    return (start, end) if text.find("\f", class_start, end) < 0 else None
 
 
 def _method_clears(
@@ -844,8 +846,6 @@ def _not_cleared_by_methods(
     stars: StarResolver | None,
 ) -> list[int]:
     """The sites that the screen on their method alone does not clear, for the blocks."""
-    if "\f" in text:
-        return sites  # a form feed resets the indentation: lines are not what they seem
     left: list[int] = []
     covered = 0  # the end of the last piece: the sites before it are decided
     for index, site in enumerate(sites):
