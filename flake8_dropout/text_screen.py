@@ -4,8 +4,8 @@ Used when no tree is given (the command line and the fixer). It finds every
 possible call of a dropout function by name, resolves the first name of its
 dotted chain through the file's import statements (`ImportNames`), drops the
 calls inside comments and plain strings, and parses with `ast` only the
-top-level definitions around the rest, which `screen.screen` then screens.
-Most files end here, unparsed.
+methods around the rest (`method_piece`), or else the top-level definitions,
+which `screen.screen` then screens. Most files end here, unparsed.
 
 "Sound" means: if the libcst engine (`engine.check(..., screens=False)`) would
 report a call, the screens say "maybe". They may say "maybe" too often, never
@@ -796,8 +796,8 @@ def _method_end(text: str, site: int, indent: int, regions: _Regions) -> int:
 def method_piece(text: str, site: int, regions: _Regions) -> tuple[int, int] | None:
     """[start, end) of the method around the call site at `site`, or None: use the block.
 
-    Most sites sit in one method of a large class: parsing the method alone,
-    as the body of a class `_`, halves what `ast` reads. Sound because the
+    Most sites sit in one method of a large class: `ast` parses the method
+    alone, as the body of a class `_`, instead of the class. Sound because the
     piece starts at a real statement, a `def` standing directly in a class
     body (every line between the class and the def is indented as deep), and,
     if it parses, ends between statements after the method's body: each
