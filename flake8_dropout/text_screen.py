@@ -4,8 +4,8 @@ Used when no tree is given (the command line and the fixer). It finds every
 possible call of a dropout function by name, resolves the first name of its
 dotted chain through the file's import statements (`ImportNames`), drops the
 calls inside comments and plain strings, and parses with `ast` only the
-top-level definitions around the rest, which `screen.screen` then screens.
-Most files end here, unparsed.
+methods around the rest (`method_piece`), or else the top-level definitions,
+which `screen.screen` then screens. Most files end here, unparsed.
 
 "Sound" means: if the libcst engine (`engine.check(..., screens=False)`) would
 report a call, the screens say "maybe". They may say "maybe" too often, never
@@ -689,6 +689,179 @@ def _lines(text: str, start: int, sites: list[int]) -> list[int]:
     return lines
 
 
+# --- text level: the method around a call site ----------------------------------------------
+
+# Hard keywords: at the start of a logical line they can only begin their statement.
+_DEF = re.compile(r"(?:async[ \t\f]+)?def\b")
+_CLASS = re.compile(r"class\b")
+_DEF_OR_CLASS = re.compile(r"(?:async[ \t\f]+)?def\b|class\b")
+_BLANKS = re.compile(r"[^\S\n]*")
+_STATIC_WORDS = ("staticmethod", "classmethod")  # in every name of semantics.STATIC_DECORATORS
+
+
+class _Unfit(Exception):
+    """Indentation that Python versions count otherwise than spaces: use the block.
+
+    Tabs; a form feed (resets the count); a line of only a backslash (3.9 adds
+    the next line's indentation, 3.11 does not).
+    """
+
+
+def _indentation(text: str, start: int, regions: _Regions) -> int | None:
+    """Indentation of the line at `start` if it may start a logical line, else None.
+
+    None for a blank line, a comment, a line that starts inside a string, with
+    a closing bracket (`    ) -> Tensor:` of a long `def`) or after a
+    backslash continuation: none starts a logical line. Other lines inside
+    brackets look like logical lines; taking them for ones only makes the
+    narrowing fall back. Raises `_Unfit` for a tab or form feed in the
+    indentation, or a line of only a backslash.
+    """
+    head = _BLANKS.match(text, start).end()  # type: ignore[union-attr]
+    if head == len(text) or text[head] in "\n)]}" or regions.at(head) >= 0:
+        return None
+    if start >= 2 and text[start - 2] == "\\" and regions.at(start - 2) < 0:
+        return None
+    if text.count(" ", start, head) < head - start or text[head] == "\\":
+        raise _Unfit
+    return head - start
+
+
+def _plain_decorators(decorators: str) -> bool:
+    """Can none of the decorators in this text be `staticmethod` or `classmethod`?
+
+    Those alone change the screen's receiver (semantics.receiver_of); `ast`
+    compares them in NFKC form, so a text that is not ASCII is not trusted.
+    """
+    return decorators.isascii() and not any(word in decorators for word in _STATIC_WORDS)
+
+
+def _method_start(text: str, site: int, regions: _Regions) -> tuple[int, int, int] | None:
+    """(line start, indentation) of the `def` that holds `site` in a class body, and the class's.
+
+    Walking back from the site's line, each logical line less indented than
+    all after it (up to the site) opens a block around the site. The def is
+    the outermost such `def` whose opener is a `class` (a def nested in a
+    method gives way to the method); an `if`, a `try`, a bracket continuation
+    or column 0 in between: None. The text from the nearest `def`/`class` at
+    the def's indentation or less (or the class) to the def holds all of the
+    def's decorators; they must be plain (`_plain_decorators`). A line that
+    starts with more spaces than that cannot matter and is only stepped over
+    (unless a form feed follows them: see `method_piece`).
+    """
+    start = text.rfind("\n", 0, site) + 1
+    lowest = -1  # indentation of the innermost block opener so far; -1: none yet
+    method: tuple[int, int] | None = None
+    anchor: int | None = None  # the nearest def/class at the method's indentation before it
+    deeper: str | None = None  # the lines that start with it cannot matter
+    while True:
+        if deeper is None or not text.startswith(deeper, start):
+            indent = _indentation(text, start, regions)
+            if indent is None:
+                pass
+            elif indent < lowest or lowest < 0:
+                lowest = indent
+                code = start + indent
+                if _CLASS.match(text, code):
+                    if method is None:
+                        return None
+                    decorators = text[start if anchor is None else anchor : method[0]]
+                    return (*method, start) if _plain_decorators(decorators) else None
+                is_def = indent > 0 and _DEF.match(text, code) is not None
+                method, anchor = ((start, indent) if is_def else None), None
+                if method is None and indent == 0:
+                    return None
+            elif indent == lowest and method and anchor is None:
+                anchor = start if _DEF_OR_CLASS.match(text, start + indent) else None
+            if lowest >= 0:
+                deeper = " " * (lowest + 1 if method and anchor is None else lowest)
+        if start == 0:
+            return None
+        start = text.rfind("\n", 0, start - 1) + 1
+
+
+def _method_end(text: str, site: int, indent: int, regions: _Regions) -> int:
+    """The first logical line after the site's line indented `indent` or less, else the end."""
+    deeper = " " * (indent + 1)
+    start = text.find("\n", site) + 1
+    while 0 < start < len(text):
+        if not text.startswith(deeper, start):
+            found = _indentation(text, start, regions)
+            if found is not None and found <= indent:
+                return start
+        start = text.find("\n", start) + 1
+    return len(text)
+
+
+def method_piece(text: str, site: int, regions: _Regions) -> tuple[int, int] | None:
+    """[start, end) of the method around the call site at `site`, or None: use the block.
+
+    Most sites sit in one method of a large class: `ast` parses the method
+    alone, as the body of a class `_`, instead of the class. Sound because the
+    piece starts at a real statement, a `def` standing directly in a class
+    body (every line between the class and the def is indented as deep), and,
+    if it parses, ends between statements after the method's body: each
+    statement in it parses as in the file, in a class body or at column 0 as
+    there (any other dedent does not parse). The screen's verdict on a call
+    depends only on its own method (the receiver, `_rebinds` over the whole
+    method, nested functions and lambdas that shadow it), its arguments, the
+    import names (`names`: the whole file's) and its being in some class. The
+    method's decorators are left out, so they must not make it static (then
+    the file's method has no receiver and the piece's would).
+    """
+    try:
+        found = _method_start(text, site, regions)
+        if found is None:
+            return None
+        start, indent, class_start = found
+        end = _method_end(text, site, indent, regions)
+    except _Unfit:
+        return None
+    # The walks step over deeper lines unread; a form feed in them resets the indentation.
+    return (start, end) if text.find("\f", class_start, end) < 0 else None
+
+
+def _method_clears(
+    text: str,
+    piece: tuple[int, int],
+    sites: list[int],
+    names: ImportNames,
+    stars: StarResolver | None,
+) -> bool:
+    """Does the screen clear these sites on their method alone?"""
+    start, end = piece
+    try:
+        tree = ast.parse("class _:\n" + text[start:end])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    lines = [line + 1 for line in _lines(text, start, sites)]  # after the `class _:` line
+    return not screen(tree, names, lines, stars).suspicious
+
+
+def _not_cleared_by_methods(
+    text: str,
+    sites: list[int],
+    regions: _Regions,
+    names: ImportNames,
+    stars: StarResolver | None,
+) -> list[int]:
+    """The sites that the screen on their method alone does not clear, for the blocks."""
+    left: list[int] = []
+    covered = 0  # the end of the last piece: the sites before it are decided
+    for index, site in enumerate(sites):
+        if site < covered:
+            continue
+        piece = method_piece(text, site, regions)
+        if piece is None:
+            left.append(site)
+            continue
+        inside = sites[index : bisect.bisect_left(sites, piece[1], index)]
+        if not _method_clears(text, piece, inside, names, stars):
+            left += inside
+        covered = piece[1]
+    return left
+
+
 @dataclass
 class TextVerdict:
     """The text screen's answer; `tree` is the whole file's when it had to parse it all."""
@@ -703,10 +876,13 @@ def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
     1. Candidate calls that may resolve to torch (`call_sites`); none: no finding.
     2. Those inside comments and plain strings are dropped (f-strings can hold calls);
        strings and comments are found only up to the last block (`_Regions`).
-    3. The top-level blocks around the rest are parsed with `ast` and screened
-       with the text's import names (supersets of the file's). Not suspicious:
-       no finding. A block that does not parse, or strings that cannot be
-       followed: unsure, the whole file is for the caller to parse.
+    3. The method around each call in a class is parsed with `ast` alone
+       (`method_piece`) and screened with the text's import names (supersets
+       of the file's). Not suspicious: that call is no finding.
+    4. The top-level blocks around the rest are parsed and screened the same
+       way. Not suspicious: no finding. A block that does not parse, or
+       strings that cannot be followed: unsure, the whole file is for the
+       caller to parse.
     """
     if not text_may_hold_finding(source, stars is not None):
         return TextVerdict(False)
@@ -720,6 +896,7 @@ def text_screen(source: str, stars: StarResolver | None = None) -> TextVerdict:
     regions = _Regions(text)
     try:
         sites = [s for s in sites if (i := regions.at(s)) < 0 or regions.formatted[i]]
+        sites = _not_cleared_by_methods(text, sites, regions, names, stars)
         blocks = _blocks(text, sites, regions) if sites else []
     except _Unsure:
         return TextVerdict(True)
