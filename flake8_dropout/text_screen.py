@@ -838,6 +838,24 @@ def _method_clears(
     return not screen(tree, names, lines, stars).suspicious
 
 
+_CLASS_LINE = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
+
+
+def _outside_every_class(text: str, site: int, regions: _Regions) -> bool:
+    """Is the site in a top-level function with no class statement up to it?
+
+    The screen (and the judge) report only calls inside a class. A class
+    statement starts its line (after its indentation): if no line from the
+    nearest top-level `def` up to the site's own line does, even in a string,
+    no class holds the site, and it needs no parse.
+    """
+    start = _block_start(text, site, regions)
+    if not _DEF.match(text, start):
+        return False
+    line_end = text.find("\n", site)
+    return _CLASS_LINE.search(text, start, len(text) if line_end < 0 else line_end) is None
+
+
 def _not_cleared_by_methods(
     text: str,
     sites: list[int],
@@ -849,7 +867,7 @@ def _not_cleared_by_methods(
     left: list[int] = []
     covered = 0  # the end of the last piece: the sites before it are decided
     for index, site in enumerate(sites):
-        if site < covered:
+        if site < covered or _outside_every_class(text, site, regions):
             continue
         piece = method_piece(text, site, regions)
         if piece is None:
