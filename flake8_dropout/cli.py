@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .config import (
@@ -173,6 +173,21 @@ def _silence_stdout() -> None:
         pass
 
 
+def _exit_now(code: int) -> NoReturn:
+    """Leave without the interpreter's exit handlers: the workers are stopped already.
+
+    A worker ended while it sent a large outcome (a fixed file's bytes) leaves half
+    a message in the pool's pipe; at exit, Python joins the pool's manager thread,
+    which waits for the rest of it forever.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import warnings
 
@@ -193,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except Terminated:
-        return 143
+        _exit_now(143)
     except SystemExit as exit_:  # argparse: --help, --version, usage errors
         return exit_.code if isinstance(exit_.code, int) else 2
     except KeyboardInterrupt:
