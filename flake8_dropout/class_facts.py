@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .analysis import ClassInfo, target_names
-from .torch_names import ALIASES, CLASSES, INIT_CALLS, ITERATES_CHILDREN
 
 # Functions and methods that take an attribute's name as a string.
 _NAMED_BY_STRING = {"setattr": 1, "getattr": 1, "hasattr": 1, "delattr": 1}
@@ -53,10 +52,6 @@ MUTATORS = frozenset(
 )
 # Hooks that see every attribute assignment or lookup of the instance.
 ATTRIBUTE_HOOKS = frozenset({"__setattr__", "__getattr__", "__getattribute__", "__delattr__"})
-# Bases that own no instance attribute a layer could collide with.
-EMPTY_BASES = frozenset(
-    {"builtins.object", "typing.Generic", "abc.ABC", "typing_extensions.Generic"}
-)
 
 
 def receiver_of(function: cst.FunctionDef | cst.Lambda) -> str | None:
@@ -499,43 +494,6 @@ def class_facts(info: ClassInfo) -> ClassFacts:
         references,
         set_on_every_path,
     )
-
-
-# -- torch bases -----------------------------------------------------------------------
-
-
-def torch_class(name: str) -> str | None:
-    """The table key of a torch.nn class named `name` (a dotted import target)."""
-    return ALIASES.get(name)
-
-
-def torch_mro(key: str) -> list[str]:
-    found: list[str] = []
-    todo = [key]
-    while todo:
-        current = todo.pop()
-        if current in found or current not in CLASSES:
-            continue
-        found.append(current)
-        todo.extend(CLASSES[current][0])
-    return found
-
-
-def torch_owned(key: str) -> tuple[set[str], set[str]]:
-    """(names, prefixes) a torch class and its bases own."""
-    names: set[str] = set()
-    for current in torch_mro(key):
-        names |= CLASSES[current][1]
-    prefixes = {n[:-1] for n in names if n.endswith("*")}
-    return {n for n in names if not n.endswith("*")}, prefixes
-
-
-def torch_iterates_children(key: str) -> bool:
-    return any(current in ITERATES_CHILDREN for current in torch_mro(key))
-
-
-def torch_init_calls(key: str) -> frozenset[str]:
-    return INIT_CALLS.get(key, frozenset())
 
 
 class Taken(set):

@@ -8,7 +8,7 @@ other file is still checked or fixed). --exit-zero turns 1 into 0, never 2.
 One run, one function per step: the arguments and the configuration (`_configure`),
 the files (`_check_files`: discovery, the result cache by mtime and size, the bytes:
 bytes that cannot hold a finding are nothing to do for a discovered file; the rest goes
-to pool.py, which runs work.py's text screen, `ast` and libcst on each file, here
+to pool.py, which runs work.py's text screen, `ast` and the judge on each file, here
 or in worker processes), stdin (`_check_stdin`), then the output (`_report`).
 A discovered file is parsed only when the text screen finds a possible call, so
 only then are its syntax errors reported; files named on the command line and

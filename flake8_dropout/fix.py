@@ -26,7 +26,6 @@ from .class_facts import (
     ClassFacts,
     is_base_init,
     self_references,
-    torch_init_calls,
 )
 from .config import FIX_STYLES as STYLES  # one list: the flags, pyproject.toml, the fixer
 from .engine import Finding, analyse_source, check, deep_recursion
@@ -45,6 +44,7 @@ from .project import chain_members
 from .rules import Applicability
 from .settings import Settings
 from .source import SourceError
+from .torch_bases import torch_init_calls
 
 #: libcst rewrites about 15-30 KB a second here and holds about 500 bytes per byte of source:
 #: a larger file is reported, not fixed (the check reads only what matters, see engine.focused).

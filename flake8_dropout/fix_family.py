@@ -12,16 +12,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from .analysis import ClassInfo, Kind, qualify
-from .class_facts import (
-    EMPTY_BASES,
-    ClassFacts,
-    Taken,
-    class_facts,
-    torch_class,
-    torch_iterates_children,
-    torch_owned,
-)
+from .class_facts import ClassFacts, Taken, class_facts
 from .semantics import Defined
+from .torch_bases import EMPTY_BASES, torch_class, torch_iterates_children, torch_owned
 
 if TYPE_CHECKING:
     from .project import ProjectClasses

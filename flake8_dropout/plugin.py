@@ -1,8 +1,9 @@
 """The flake8 adapter: flake8's tree and lines in, the engine's findings out.
 
 It works on what flake8 hands over (so `flake8 -` and editors' buffers are
-linted, never the file on disk), and it never raises: a file that libcst
-cannot parse yields nothing, since flake8 reports real syntax errors itself.
+linted, never the file on disk), it never loads libcst (the judge reads
+flake8's `ast` tree), and it never raises: a file the engine cannot analyse
+yields nothing, since flake8 reports real syntax errors itself.
 """
 
 from __future__ import annotations

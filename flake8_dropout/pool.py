@@ -2,9 +2,9 @@
 
 A discovered file goes through the text screen first (work.py); most stop there.
 A few files (what pre-commit and editors pass) are screened and checked here: a
-pool and libcst's import in each worker would cost more than they save. Many
-files are screened in the workers too, so that no core waits while this
-process screens them one by one; each worker reads its own files, largest first.
+pool would cost more than it saves. Many files are screened in the workers too,
+so that no core waits while this process screens them one by one; each worker
+reads its own files, largest first.
 The outcomes are the same, in the same order, however the jobs ran.
 """
 
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 #: Bytes of source left after the text screen below which workers cost more than they
-#: save: starting a pool and importing libcst in each worker takes about as long as
-#: checking this much source here (see benchmarks/run.py, part 5: the few files that
-#: pre-commit and editors pass never wait for workers).
+#: save: starting a pool (and, to fix, importing libcst in each worker) takes about as
+#: long as checking this much source here (see benchmarks/run.py, part 5: the few files
+#: that pre-commit and editors pass never wait for workers).
 POOL_MIN_BYTES = 1 << 20
 
 #: Bytes of source left after the byte screen from which the text screen itself runs in

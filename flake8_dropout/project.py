@@ -30,8 +30,8 @@ from .module_files import Stamp, import_root, module_file, parsed, stamp
 from .semantics import AST_SYNTAX, ast_import_bindings, chain
 from .settings import Settings
 
-if TYPE_CHECKING:  # imported when a lookup runs: analysis has loaded them by then
-    from .analysis import Classifier, ClassInfo, Kind
+if TYPE_CHECKING:  # imported when a lookup runs: the judge has loaded them by then
+    from .judge import Classifier, ClassInfo, Kind
     from .star_imports import Exports
 
 _CONTAINERS = frozenset(
@@ -172,7 +172,7 @@ class ProjectClasses:
     @property
     def classifier(self) -> Classifier:
         if self._classifier is None:
-            from .analysis import Classifier
+            from .judge import Classifier
 
             self._classifier = Classifier(self.settings)
         return self._classifier
@@ -271,8 +271,8 @@ class ProjectClasses:
         return result
 
     def _facts(self, found: _File, name: str, depth: int) -> ProjectClass | None:
-        from .analysis import Kind
-        from .class_facts import (
+        from .judge import Kind
+        from .torch_bases import (
             EMPTY_BASES,
             torch_class,
             torch_init_calls,

@@ -28,11 +28,8 @@ from .source import SourceError
 MAX_DEPTH = 1000
 
 
-def cst_depth(tree: ast.AST, stop: int = MAX_DEPTH, skip: frozenset[int] = frozenset()) -> int:
-    """The estimated libcst nesting depth of `tree`, or a number > `stop` once it exceeds it.
-
-    `skip`: ids of nodes left out (with what is below them).
-    """
+def cst_depth(tree: ast.AST, stop: int = MAX_DEPTH) -> int:
+    """The estimated libcst nesting depth of `tree`, or a number > `stop` once it exceeds it."""
     deepest = 0
     todo: list[tuple[ast.AST, int]] = [(tree, 1)]
     children = ast.iter_child_nodes
@@ -45,21 +42,14 @@ def cst_depth(tree: ast.AST, stop: int = MAX_DEPTH, skip: frozenset[int] = froze
             if deepest > stop:
                 return deepest
         below = depth + 1
-        if skip:
-            todo.extend((child, below) for child in children(node) if id(child) not in skip)
-        else:
-            todo.extend((child, below) for child in children(node))
+        todo.extend((child, below) for child in children(node))
     return deepest
 
 
-def ensure_cst_safe(
-    source: str, tree: ast.AST | None = None, stubbed: frozenset[int] = frozenset()
-) -> None:
+def ensure_cst_safe(source: str, tree: ast.AST | None = None) -> None:
     """Raise SourceError if `source` is too deeply nested to give to libcst.
 
-    `tree`: the `ast` tree of `source` (or of a file `source` was cut from:
-    cutting only removes nesting); parsed here if not given and needed.
-    `stubbed`: ids of the nodes of `tree` that `source` no longer holds.
+    `tree`: the `ast` tree of `source`; parsed here if not given and needed.
     """
     if len(source) <= MAX_DEPTH:
         return
@@ -69,7 +59,7 @@ def ensure_cst_safe(
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             # Python itself rejects it: nothing to analyse, and libcst might crash on it.
             raise SourceError(f"cannot parse: {type(error).__name__}") from None
-    depth = cst_depth(tree, skip=stubbed)
+    depth = cst_depth(tree)
     if depth > MAX_DEPTH:
         raise SourceError(
             f"too deeply nested to analyse safely (an expression or block more than "

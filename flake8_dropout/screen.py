@@ -1,11 +1,11 @@
 """The `ast` screen: which calls may be findings, and where every candidate call stands.
 
 flake8 hands over an `ast` tree for free, and the text screen parses a few
-blocks: on either, this decides whether libcst is needed at all, and lists the
-candidate calls in source order so that positions come from `ast` instead of
-from libcst's costly position metadata.
+blocks: on either, this decides whether the judge is needed at all, and lists
+the candidate calls in source order so that the fixer's positions come from
+`ast` instead of from libcst's costly position metadata.
 
-"Sound" means: if the libcst engine (`engine.check(..., screens=False)`) would
+"Sound" means: if the judge (`engine.check(..., screens=False)`) would
 report a call, the screen says "maybe" (see text_screen.py for the text level).
 """
 
@@ -224,13 +224,12 @@ def _collect(
 
 @dataclass
 class Screen:
-    """What the `ast` pass learned: whether libcst is needed, and call positions."""
+    """What the `ast` pass learned: whether the judge is needed, and call positions."""
 
     suspicious: bool
     candidates: list[ast.Call]  # every candidate-shaped call, in source order
     suspects: list[ast.Call] = field(default_factory=list)  # the calls that may be findings
     tree: ast.AST | None = None  # what was screened
-    stubbed: frozenset[int] = frozenset()  # ids of `tree` nodes engine.focused cut out
 
     def position(self, ordinal: int) -> tuple[int, int]:
         """1-based line and 0-based UTF-8 byte column of the ordinal-th candidate."""
@@ -246,8 +245,8 @@ def screen(
 ) -> Screen:
     """Candidate calls (same shape rule as the engine) and suspicion, in one walk.
 
-    The candidate list mirrors the engine's ordinals, so positions come from
-    `ast` for free instead of from libcst's costly position metadata. `names`:
+    The candidate list mirrors the libcst judge's ordinals, so the fixer's
+    positions come from `ast` instead of from libcst's position metadata. `names`:
     the whole file's import names read from its text, when `tree` is one block
     of the file (imports elsewhere bind names here too). `lines`: only calls in
     statements that span one of these lines can matter (the text screen's sites).

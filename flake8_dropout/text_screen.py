@@ -1,4 +1,4 @@
-"""The text screen: decide from the text, and `ast` on a few blocks, whether libcst is needed.
+"""The text screen: decide from the text, and `ast` on a few blocks, whether the judge is needed.
 
 Used when no tree is given (the command line and the fixer). It finds every
 possible call of a dropout function by name, resolves the first name of its
@@ -7,7 +7,7 @@ calls inside comments and plain strings, and parses with `ast` only the
 methods around the rest (`method_piece`), or else the top-level definitions,
 which `screen.screen` then screens. Most files end here, unparsed.
 
-"Sound" means: if the libcst engine (`engine.check(..., screens=False)`) would
+"Sound" means: if the judge (`engine.check(..., screens=False)`) would
 report a call, the screens say "maybe". They may say "maybe" too often, never
 too rarely; tests/test_screens.py checks this on the case files, on hand-written
 tricky layouts and on generated files. Every claim below is about files that

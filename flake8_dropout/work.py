@@ -3,7 +3,7 @@
 A job is one file (or stdin) and the settings it is checked with; its outcome is
 plain data (rows, errors, the fixed bytes, a diff) that crosses a process pipe.
 Nothing here prints or exits: `run_job` turns every failure into the file's error.
-libcst and the fixer are imported only when a file needs them.
+libcst and the fixer are imported only when a file is fixed: checking never loads them.
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ def run_job(context: Context, job: Job) -> Outcome:
 
 
 def screened_out(context: Context, job: Job) -> Outcome | None:
-    """The text screen: most discovered files stop at it, before `ast` or libcst.
+    """The text screen: most discovered files stop at it, before `ast` or the judge.
 
     The outcome of a file it rules out (nothing found; the files its star imports
     read are what that depends on), or None: the file must be worked on. Named

@@ -1,9 +1,11 @@
-"""The fixer acts on exactly the checker's findings: it never judges a call again.
+"""The fixer acts on exactly the checker's findings.
 
-Over every case file, every fix fixture and generated modules: the findings
-`fix_source` starts from are the ones `check` reports, and what it rewrites is
-exactly those of them that the options allow (safe, or unsafe with
---unsafe-fixes; never `# noqa`, never a finding with no fix).
+The check drives the judge over `ast`, the fixer over libcst's tree (judge.py,
+ast_judge.py, analysis.py). Over every case file, every fix fixture and
+generated modules: the findings `fix_source` starts from are the ones `check`
+reports, and what it rewrites is exactly those of them that the options allow
+(safe, or unsafe with --unsafe-fixes; never `# noqa`, never a finding with no
+fix). With the screens off, both drivers judge every call of the file.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from test_fix_properties import module_files
 
-from flake8_dropout.engine import check
+from flake8_dropout.engine import analyse_source, check
 from flake8_dropout.fix import STYLES, fix_source
 from flake8_dropout.noqa import is_suppressed
 from flake8_dropout.rules import Applicability
@@ -27,6 +29,8 @@ SETTINGS = Settings()
 
 
 def _assert_agreement(source: str) -> None:
+    unscreened = check(source, SETTINGS, screens=False)
+    assert unscreened == sorted(analyse_source(source, SETTINGS, screens=False).findings)
     findings = check(source, SETTINGS)
     lines = split_lines(source)
     for unsafe in (False, True):

@@ -245,15 +245,27 @@ def lines_of(source: str) -> list[str]:
 @pytest.mark.parametrize(
     ("tree_source", "lines"),
     [
-        (DEEP, DEEP),  # too deep for libcst: never handed to it
         (MODEL, "class M(nn.Module:\n    F.dropout(x)\n"),  # lines that do not parse at all
-        (MODEL, MODEL.replace("return", "return (") + "dropout torch"),
         (MODEL, "\x00dropout torch"),
     ],
 )
 def test_run_never_raises(tree_source: str, lines: str):
     checker = DropoutChecker(ast.parse(tree_source), lines_of(lines))
     assert list(checker.run()) == []
+
+
+def test_run_never_raises_when_the_lines_are_not_the_trees():
+    # flake8 never does this; the judge reads the tree, the message the lines.
+    lines = MODEL.replace("return", "return (") + "dropout torch"
+    rows = list(DropoutChecker(ast.parse(MODEL), lines_of(lines)).run())
+    assert [(row, col, kind) for row, col, _, kind in rows] == [(7, 15, DropoutChecker)]
+
+
+def test_run_checks_a_file_too_deep_for_libcst():
+    # libcst is never loaded by the check: an `and` chain that would crash its parser
+    # is one `ast` node.
+    rows = list(DropoutChecker(ast.parse(DEEP), lines_of(DEEP)).run())
+    assert [(row, col) for row, col, _, _ in rows] == [(7, 15), (len(DEEP.splitlines()), 15)]
 
 
 def test_run_reports_flake8_tuples():
@@ -270,11 +282,13 @@ def deep_model(terms: int = 10_000) -> str:
     return MODEL + f"\n\nclass Deep(nn.Module):\n    def forward(self, x):\n{body}"
 
 
-def test_too_deep_for_libcst_yields_nothing_and_never_hangs(tmp_path: Path):
-    (tmp_path / "deep.py").write_text(deep_model())
+def test_too_deep_for_libcst_is_checked_and_never_hangs(tmp_path: Path):
+    deep = deep_model()
+    (tmp_path / "deep.py").write_text(deep)
     (tmp_path / "model.py").write_text(MODEL)
+    last = len(deep.splitlines())
     code, rows, stderr = flake8(tmp_path, "--select=DRP", "deep.py")
-    assert (code, rows, stderr) == (0, [], "")
+    assert (code, rows, stderr) == (1, [(7, 16, "DRP001"), (last, 16, "DRP001")], "")
     # Default jobs: a dead worker used to hang `flake8 .` forever.
     code, rows, _ = flake8(tmp_path, "--select=DRP", ".", timeout=120)
-    assert (code, rows) == (1, [(7, 16, "DRP001")])
+    assert (code, sorted(rows)) == (1, sorted([(7, 16, "DRP001")] * 2 + [(last, 16, "DRP001")]))

@@ -1,0 +1,295 @@
+"""The judge's `ast` driver: what the check runs, so that reporting never needs libcst.
+
+It tells judge.Walk what each node does, as analysis.py's libcst driver does
+for the fixer; the two must find the same calls (tests/test_check_fix_agreement.py
+runs both on every case file, fixture and generated module). Where the trees
+differ, this follows what libcst's visit order means: decorators, bases,
+defaults and annotations belong to the scope around a definition, a
+comprehension's scope holds all of it, and `a and b and c` guards `c` when
+`a and b` implies training (libcst nests the operands pairwise).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .judge import Analysis, ClassInfo, Walk, judge_calls
+from .semantics import AST_SYNTAX, ast_args, dotted
+from .settings import Settings
+
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Fields that never hold a call or a binding: expression contexts and operators are nodes too.
+_NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
+
+
+def target_names(node: ast.expr | None) -> list[str]:
+    """Names an assignment target binds (`a`, `a, (b, *c)`), not attributes."""
+    kind = type(node)
+    if kind is ast.Name:
+        return [node.id]  # type: ignore[union-attr]
+    if kind is ast.Tuple or kind is ast.List:
+        return [n for element in node.elts for n in target_names(element)]  # type: ignore[union-attr]
+    if kind is ast.Starred:
+        return target_names(node.value)  # type: ignore[union-attr]
+    return []
+
+
+def _exit_test(statement: ast.stmt) -> ast.expr | None:
+    """The test of an `if` whose body ends in an exit (see judge.Walk.block)."""
+    if type(statement) is ast.If and type(statement.body[-1]) in _EXITS:
+        return statement.test
+    return None
+
+
+def _parameters(args: ast.arguments) -> tuple[list[str], list[str]]:
+    """(positional parameter names, every parameter name)."""
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    names = [*positional, *(a.arg for a in args.kwonlyargs)]
+    names.extend(star.arg for star in (args.vararg, args.kwarg) if star is not None)
+    return positional, names
+
+
+class _Driver:
+    """Tells the walk what each `ast` node does, in source order."""
+
+    def __init__(self, walk: Walk[ast.expr]) -> None:
+        self.walk = walk
+        self.fields: dict[type, tuple[str, ...]] = {}
+        self.handlers: dict[type, Callable[[Any], None]] = {
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.Global: self._global,
+            ast.Nonlocal: self._nonlocal,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.AugAssign: self._aug_assign,
+            ast.NamedExpr: self._named_expr,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.comprehension: self._comprehension,
+            ast.withitem: self._with_item,
+            ast.ExceptHandler: self._handler,
+            ast.MatchAs: self._match_name,
+            ast.MatchStar: self._match_name,
+            ast.MatchMapping: self._match_mapping,
+            ast.Delete: self._delete,
+            ast.If: self._if,
+            ast.IfExp: self._if_exp,
+            ast.BoolOp: self._bool_op,
+            ast.ClassDef: self._class,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.Lambda: self._lambda,
+            ast.Call: self._call,
+            **{kind: self._comprehension_scope for kind in _COMPREHENSIONS},
+        }
+
+    # -- the walk
+
+    def visit(self, node: ast.AST) -> None:
+        handler = self.handlers.get(type(node))
+        if handler is not None:
+            handler(node)
+        else:
+            self.children(node)
+
+    def children(self, node: ast.AST) -> None:
+        kind = type(node)
+        fields = self.fields.get(kind)
+        if fields is None:
+            fields = self.fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                if value and isinstance(value[0], ast.stmt):
+                    self.block(value)
+                else:
+                    self.all(value)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def all(self, nodes: Iterable[ast.AST | None]) -> None:
+        for node in nodes:
+            if node is not None:
+                self.visit(node)
+
+    def block(self, statements: list[ast.stmt]) -> None:
+        """An indented body (libcst's IndentedBlock): an early exit guards what follows."""
+        walk = self.walk
+        walk.block(statements, _exit_test)
+        for statement in statements:
+            walk.enter_statement(statement)
+            self.visit(statement)
+            walk.leave_statement(statement)
+
+    # -- bindings
+
+    def _import(self, node: ast.Import) -> None:
+        self.walk.imported(None, 0, [(a.name, a.asname) for a in node.names])
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        if node.names[0].name == "*":
+            self.walk.star_imported(node.module, node.level)
+        else:
+            self.walk.imported(node.module, node.level, [(a.name, a.asname) for a in node.names])
+
+    def _global(self, node: ast.Global) -> None:
+        self.walk.declared(node.names, is_global=True)
+
+    def _nonlocal(self, node: ast.Nonlocal) -> None:
+        self.walk.declared(node.names, is_global=False)
+
+    def _assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self.walk.bind_all(target_names(target))
+        self.walk.assigned_lambda(node.value, type(node.value) is ast.Lambda)
+        self.children(node)
+
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
+        self.walk.bind_all(target_names(node.target))
+        self.walk.assigned_lambda(node.value, type(node.value) is ast.Lambda)
+        self.children(node)
+
+    def _aug_assign(self, node: ast.AugAssign) -> None:
+        self.walk.bind_all(target_names(node.target))
+        self.children(node)
+
+    def _named_expr(self, node: ast.NamedExpr) -> None:
+        self.walk.walrus(target_names(node.target))
+        self.children(node)
+
+    def _for(self, node: ast.For | ast.AsyncFor) -> None:
+        self.walk.bind_all(target_names(node.target))
+        self.children(node)
+
+    def _comprehension_scope(self, node: ast.AST) -> None:
+        # The whole comprehension is its scope, first iterable included (as the libcst driver).
+        self.walk.enter_comprehension()
+        self.children(node)
+        self.walk.leave_comprehension()
+
+    def _comprehension(self, node: ast.comprehension) -> None:
+        self.walk.bind_all(target_names(node.target))
+        self.children(node)
+
+    def _with_item(self, node: ast.withitem) -> None:
+        self.walk.bind_all(target_names(node.optional_vars))
+        self.children(node)
+
+    def _handler(self, node: ast.ExceptHandler) -> None:
+        self.walk.enter_handler([node.name] if node.name else ())
+        self.children(node)
+        self.walk.leave_handler()
+
+    def _match_name(self, node: ast.MatchAs | ast.MatchStar) -> None:
+        if node.name is not None:
+            self.walk.bind(node.name)
+        self.children(node)
+
+    def _match_mapping(self, node: ast.MatchMapping) -> None:
+        if node.rest is not None:
+            self.walk.bind(node.rest)
+        self.children(node)
+
+    def _delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self.walk.bind_all(target_names(target))
+        self.children(node)
+
+    # -- guards
+
+    def _if(self, node: ast.If) -> None:
+        walk = self.walk
+        self.visit(node.test)
+        pushed = walk.guard(node.test)
+        self.block(node.body)
+        walk.unguard(pushed)
+        if node.orelse:
+            pushed = walk.guard(node.test, negated=True)
+            self.block(node.orelse)
+            walk.unguard(pushed)
+
+    def _if_exp(self, node: ast.IfExp) -> None:
+        walk = self.walk
+        self.visit(node.test)
+        pushed = walk.guard(node.test)
+        self.visit(node.body)
+        walk.unguard(pushed)
+        pushed = walk.guard(node.test, negated=True)
+        self.visit(node.orelse)
+        walk.unguard(pushed)
+
+    def _bool_op(self, node: ast.BoolOp) -> None:
+        # `self.training and F.dropout(x)`: an operand runs only if those before it held,
+        # and `a and b` implies training when one of them does (read once each: a chain
+        # of 10,000 operands is one node here).
+        if type(node.op) is not ast.And:
+            self.all(node.values)
+            return
+        walk = self.walk
+        holds = False
+        for value in node.values:
+            pushed = walk.guard_when(holds)
+            self.visit(value)
+            walk.unguard(pushed)
+            holds = holds or walk.implies_training(value)
+
+    # -- frames and calls
+
+    def _class(self, node: ast.ClassDef) -> None:
+        walk = self.walk
+        defines_forward = any(
+            type(s) in _FUNCTIONS and s.name == "forward"  # type: ignore[attr-defined]
+            for s in node.body
+        )
+        # `class B(*bases)`: libcst's Arg holds `bases` itself, the judge reads that.
+        bases = [b.value if isinstance(b, ast.Starred) else b for b in node.bases]
+        info: ClassInfo = walk.class_defined(node, node.name, bases, defines_forward)
+        self.all(node.decorator_list)
+        self.all(node.bases)
+        self.all(node.keywords)
+        walk.enter_class_body(info)
+        self.block(node.body)
+        walk.leave_class_body()
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        walk = self.walk
+        walk.bind(node.name)
+        self.all(node.decorator_list)
+        self.visit(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        positional, names = _parameters(node.args)
+        decorators = (dotted(AST_SYNTAX, d) for d in node.decorator_list)
+        walk.enter_function(node, positional, names, decorators, is_lambda=False)
+        self.block(node.body)
+        walk.leave_function()
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        self.visit(node.args)
+        positional, names = _parameters(node.args)
+        self.walk.enter_function(node, positional, names, (), is_lambda=True)
+        self.visit(node.body)
+        self.walk.leave_function()
+
+    def _call(self, node: ast.Call) -> None:
+        values = [*node.args, *(k.value for k in node.keywords)]
+        self.walk.call(node, node.func, (v for v in values if type(v) is ast.Lambda))
+        self.visit(node.func)
+        self.all(node.args)
+        self.all(node.keywords)
+
+
+def judge_tree(tree: ast.Module, settings: Settings) -> Analysis:
+    """Every reported call of a module's `ast` tree (sites hold `ast` nodes)."""
+    walk: Walk[ast.expr] = Walk(AST_SYNTAX, ast_args, settings.star_resolver())
+    driver = _Driver(walk)
+    for statement in tree.body:  # the module's body is no indented block
+        walk.enter_statement(statement)
+        driver.visit(statement)
+        walk.leave_statement(statement)
+    return judge_calls(walk, settings)
