@@ -490,3 +490,17 @@ def test_many_megabytes_screened_in_workers_give_what_one_process_gives(tmp_path
     assert code == 2  # the broken file is still an error
     code, out, _ = run("pkg", "--jobs", "2", "--no-cache", cwd=tmp_path)
     assert out == ""
+
+
+def test_a_run_in_process_leaves_the_garbage_collector_as_it_found_it(tmp_path, capsys):
+    # A run collects cyclic garbage rarely (cli._few_collections); whoever calls main()
+    # in its own process (an editor integration, a test) gets its own setting back.
+    import gc
+
+    from flake8_dropout.cli import main
+
+    path = write(tmp_path / "m.py", BAD)
+    before = gc.get_threshold()
+    assert main([str(path), "--no-cache"]) == 1
+    assert gc.get_threshold() == before
+    assert BAD_AT in capsys.readouterr().out
