@@ -156,13 +156,13 @@ def _run_here(context: Context, jobs: list[Job], processes: int) -> list[Outcome
     """Screen the jobs here; run what is left here, or in workers if it is much."""
     outcomes: list[Outcome] = []
     left: list[int] = []
+    left_jobs: list[Job] = []
     for index, job in enumerate(jobs):
-        screened = screened_out(context, job)  # nothing found, not parsed
+        screened, job = screened_out(context, job)  # nothing found, not parsed
         outcomes.append(screened if screened is not None else Outcome())
         if screened is None:
             left.append(index)
-    # A job with no bytes here was not screened (a broken pool's leftovers).
-    left_jobs = [replace(jobs[i], screened=jobs[i].data is not None) for i in left]
+            left_jobs.append(job)
     done = None
     workers = min(processes, len(left_jobs))
     if workers > 1 and _size(left_jobs) >= POOL_MIN_BYTES:

@@ -324,21 +324,22 @@ def run_job(context: Context, job: Job) -> Outcome:
         return Outcome(error=f"internal error: {type(error).__name__}: {error}")
 
 
-def screened_out(context: Context, job: Job) -> Outcome | None:
+def screened_out(context: Context, job: Job) -> tuple[Outcome | None, Job]:
     """The text screen: most discovered files stop at it, before `ast` or the judge.
 
-    The outcome of a file it rules out (nothing found; the files its star imports
-    read are what that depends on), or None: the file must be worked on. Named
-    files are always parsed (their syntax errors are reported), notebooks are JSON
-    until notebook.py unpacks them, and a file that cannot be read or decoded is
-    left to `run_job`, which reports why.
+    Returns the outcome of a file it rules out (nothing found; the files its star
+    imports read are what that depends on), or None and the job to work on,
+    marked `screened` when the screen let it through. Named files are always
+    parsed (their syntax errors are reported), notebooks are JSON until
+    notebook.py unpacks them, and a file that cannot be read or decoded is left
+    to `run_job`, which reports why.
     """
     if job.explicit or job.data is None:
-        return None
+        return None, job
     from .notebook import is_notebook
 
     if is_notebook(job.path or job.display):
-        return None
+        return None, job
     from .source import decode
     from .text_screen import text_screen
 
@@ -346,8 +347,10 @@ def screened_out(context: Context, job: Job) -> Outcome | None:
     try:
         possible = text_screen(decode(job.data).text, settings.star_resolver()).possible
     except (SourceError, RecursionError, MemoryError, ValueError):
-        return None
-    return None if possible else Outcome(depends=_depends(settings))
+        return None, job
+    if possible:
+        return None, replace(job, screened=True)
+    return Outcome(depends=_depends(settings)), job
 
 
 def screen_and_run(context: Context, job: Job) -> Outcome:
@@ -361,7 +364,5 @@ def screen_and_run(context: Context, job: Job) -> Outcome:
             job = replace(job, data=_read(job))
         except (OSError, SourceError):
             return run_job(context, job)  # reports why it cannot be read
-    outcome = screened_out(context, job)
-    if outcome is not None:
-        return outcome
-    return run_job(context, replace(job, screened=job.data is not None and not job.explicit))
+    outcome, job = screened_out(context, job)
+    return outcome if outcome is not None else run_job(context, job)
