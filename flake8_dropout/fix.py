@@ -47,7 +47,7 @@ from .source import SourceError
 from .torch_bases import torch_init_calls
 
 #: libcst rewrites about 15-30 KB a second here and holds about 500 bytes per byte of source:
-#: a larger file is reported, not fixed (the check reads only what matters, see engine.focused).
+#: a larger file is reported, not fixed (the check never parses with libcst).
 MAX_FIX_CHARS = 1_000_000
 _TOO_LARGE = "not fixed: the file is over 1 MB (libcst would take minutes and gigabytes)"
 

@@ -96,7 +96,7 @@ def _own_parameters(function: ast.AST) -> list[ast.arg]:
 
 
 def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
-    """The receiver the engine sees at each call (analysis._Collector._method_context).
+    """The receiver the judge sees at each call (judge.Walk.method_context).
 
     A method's receiver is its first positional parameter (none in a static or
     class method); nested functions and lambdas keep it unless a parameter of
@@ -126,7 +126,7 @@ def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
 
     def visit_node(child: ast.AST, in_class_body: bool, receiver: str | None) -> None:
         # Decorators, bases and defaults run outside the class or function they
-        # belong to; only the body runs inside (as in analysis._Collector).
+        # belong to; only the body runs inside (as in the judge's drivers).
         if not holds_a_call(child):
             return
         if isinstance(child, ast.ClassDef):

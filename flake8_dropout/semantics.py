@@ -1,12 +1,12 @@
 """What code means, written once for every stage: names, bindings, receivers, `training`.
 
-The judge (analysis.py, on libcst's tree), the `ast` screen (screen.py), the
-text screen (text_screen.py, which parses import statements with `ast`) and the
-fixer all read Python through these rules, so a screen can only be less
-precise than the judge, never different from it. The rules are written against
-`Syntax`, a handful of questions about an expression that each tree answers in
-a few lines (`AST_SYNTAX` here; libcst's in analysis.py, which alone imports
-libcst).
+The judge (judge.py, driven over `ast` or libcst's tree), the `ast` screen
+(screen.py), the text screen (text_screen.py, which parses import statements
+with `ast`) and the fixer all read Python through these rules, so a screen can
+only be less precise than the judge, never different from it. The rules are
+written against `Syntax`, a handful of questions about an expression that each
+tree answers in a few lines (`AST_SYNTAX` here; libcst's in analysis.py, which
+alone of the judge's modules imports libcst).
 """
 
 from __future__ import annotations

@@ -765,7 +765,7 @@ class _Evaluator:
             self.walrus(statement)
 
     def try_statement(self, statement: ast.Try, conditional: bool) -> None:
-        """The body is taken to run to its end, as analysis.py does for one file:
+        """The body is taken to run to its end, as the judge does for one file:
         `except ImportError: F = None` does not hide the body's import of F."""
         touched_before = self.touched
         self.touched = set()

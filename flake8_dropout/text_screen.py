@@ -391,10 +391,10 @@ def _may_resolve(source: str, start: int, name: str, names: ImportNames) -> bool
 def call_sites(source: str, names: ImportNames) -> list[int]:
     """Offsets of every text that may be a candidate call the engine can resolve.
 
-    A candidate call's function is a dropout name or an alias (analysis
-    `_Collector.visit_Call`), written as a whole word and followed, after
-    blanks, comments and continuations, by its `(` or by the `)` of a
-    parenthesised function: `(F.dropout)(x)`.
+    A candidate call's function is a dropout name or an alias (judge.Walk.call),
+    written as a whole word and followed, after blanks, comments and
+    continuations, by its `(` or by the `)` of a parenthesised function:
+    `(F.dropout)(x)`.
     """
     size = len(source)
     found = []

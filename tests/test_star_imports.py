@@ -187,7 +187,7 @@ def test_a_computed_all_keeps_the_literal_names_and_is_not_complete(tmp_path: Pa
             F,
         ),
         ("for _ in x:\n    import torch.nn.functional as F\n", None),
-        # analysis.py's rule: an except handler's fallback does not hide the body's import
+        # the judge's rule: an except handler's fallback does not hide the body's import
         ("try:\n    import torch.nn.functional as F\nexcept ImportError:\n    F = None\n", F),
         ("try:\n    pass\nexcept ImportError:\n    import torch.nn.functional as F\n", None),
         ("with ctx():\n    import torch.nn.functional as F\n", F),
