@@ -66,11 +66,11 @@ class _Driver:
             ast.Nonlocal: self._nonlocal,
             ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign,
-            ast.AugAssign: self._aug_assign,
+            ast.AugAssign: self._target,
             ast.NamedExpr: self._named_expr,
-            ast.For: self._for,
-            ast.AsyncFor: self._for,
-            ast.comprehension: self._comprehension,
+            ast.For: self._target,
+            ast.AsyncFor: self._target,
+            ast.comprehension: self._target,
             ast.withitem: self._with_item,
             ast.ExceptHandler: self._handler,
             ast.MatchAs: self._match_name,
@@ -154,7 +154,8 @@ class _Driver:
         self.walk.assigned_lambda(node.value, type(node.value) is ast.Lambda)
         self.children(node)
 
-    def _aug_assign(self, node: ast.AugAssign) -> None:
+    def _target(self, node: ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension) -> None:
+        """`x += 1`, `for x in ...`, a comprehension's `for x in ...`: `x` is bound."""
         self.walk.bind_all(target_names(node.target))
         self.children(node)
 
@@ -162,19 +163,11 @@ class _Driver:
         self.walk.walrus(target_names(node.target))
         self.children(node)
 
-    def _for(self, node: ast.For | ast.AsyncFor) -> None:
-        self.walk.bind_all(target_names(node.target))
-        self.children(node)
-
     def _comprehension_scope(self, node: ast.AST) -> None:
         # The whole comprehension is its scope, first iterable included (as the libcst driver).
         self.walk.enter_comprehension()
         self.children(node)
         self.walk.leave_comprehension()
-
-    def _comprehension(self, node: ast.comprehension) -> None:
-        self.walk.bind_all(target_names(node.target))
-        self.children(node)
 
     def _with_item(self, node: ast.withitem) -> None:
         self.walk.bind_all(target_names(node.optional_vars))
@@ -203,25 +196,23 @@ class _Driver:
     # -- guards
 
     def _if(self, node: ast.If) -> None:
-        walk = self.walk
         self.visit(node.test)
-        pushed = walk.guard(node.test)
-        self.block(node.body)
-        walk.unguard(pushed)
+        self._branch(node.test, False, self.block, node.body)
         if node.orelse:
-            pushed = walk.guard(node.test, negated=True)
-            self.block(node.orelse)
-            walk.unguard(pushed)
+            self._branch(node.test, True, self.block, node.orelse)
 
     def _if_exp(self, node: ast.IfExp) -> None:
-        walk = self.walk
         self.visit(node.test)
-        pushed = walk.guard(node.test)
-        self.visit(node.body)
-        walk.unguard(pushed)
-        pushed = walk.guard(node.test, negated=True)
-        self.visit(node.orelse)
-        walk.unguard(pushed)
+        self._branch(node.test, False, self.visit, node.body)
+        self._branch(node.test, True, self.visit, node.orelse)
+
+    def _branch(
+        self, test: ast.expr, negated: bool, visit: Callable[[Any], None], part: Any
+    ) -> None:
+        """The body (`negated`: the else branch) of an `if` on `test`, guarded if it implies training."""
+        pushed = self.walk.guard(test, negated)
+        visit(part)
+        self.walk.unguard(pushed)
 
     def _bool_op(self, node: ast.BoolOp) -> None:
         # `self.training and F.dropout(x)`: an operand runs only if those before it held,
