@@ -6,7 +6,6 @@ import json
 import os
 import stat
 import subprocess
-import time
 from pathlib import Path
 
 from helpers import run_cli as run
@@ -341,22 +340,24 @@ def test_cache_dir_flag_environment_and_no_cache(tmp_path):
     assert not (tmp_path / ".flake8-dropout-cache").exists()
 
 
-def test_cache_makes_the_second_run_fast(tmp_path):
-    # Mostly files without dropout (read and skipped) plus some with findings (libcst).
+def test_cache_answers_every_unchanged_file_of_a_large_tree(tmp_path):
+    # Mostly files without dropout (read and skipped) plus some with findings. How much
+    # faster the second run is, is measured by benchmarks/run.py (part 4), not here.
+    bad_files = []
     for index in range(1500):
         body = BAD if index % 25 == 0 else f"def f{index}(x):\n    return x + {index}\n" * 40
-        write(tmp_path / f"d{index % 30}" / f"m{index}.py", body)
-
-    def timed(*flags):
-        start = time.perf_counter()
-        result = run(".", "--jobs", "1", *flags, cwd=tmp_path)
-        return time.perf_counter() - start, result
-
-    first, result = timed()
-    second, again = timed()
-    assert result == again and result[0] == 1 and len(result[1].splitlines()) == 60
-    startup, _ = timed("--version")
-    assert second - startup < 0.5 * (first - startup), (first, second, startup)
+        path = write(tmp_path / f"d{index % 30}" / f"m{index}.py", body)
+        if index % 25 == 0:
+            bad_files.append(path)
+    first = run(".", "--jobs", "1", cwd=tmp_path)
+    assert first[0] == 1 and len(first[1].splitlines()) == 60
+    # Same size, same mtime, no finding left in the text: only the cache still has them.
+    for path in bad_files:
+        info = path.stat()
+        path.write_text(BAD.replace("F.dropout(x)", "x".ljust(12)), encoding="utf-8")
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert run(".", "--jobs", "1", cwd=tmp_path) == first
+    assert run(".", "--jobs", "1", "--no-cache", cwd=tmp_path)[0] == 0
 
 
 def test_discovery_checks_each_real_file_once(tmp_path):
