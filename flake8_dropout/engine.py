@@ -288,10 +288,10 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
 def _normalized_names(module):  # libcst.Module -> libcst.Module
     """Identifiers as Python compares them: `ｓelf` is `self` (PEP 3131, NFKC).
 
-    libcst keeps names as written and the engine compares them as text; `ast`
-    (and so the screens) sees the normalized form. The check and the fixer both
-    judge this tree, so they agree with Python and with each other; the fixer
-    rewrites the file's own tree (`Checked.written`), keeping its spelling.
+    libcst keeps names as written and the judge compares them as text; `ast`
+    (and so the screens and the check) sees the normalized form. The fixer's
+    judge reads this tree, so it agrees with Python and with the check; the
+    fixer rewrites the file's own tree (`Checked.written`), keeping its spelling.
     """
     import unicodedata
 
