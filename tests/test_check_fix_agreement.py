@@ -89,6 +89,12 @@ _METHOD = (
             "return F.dropout(x, 0.1, training=\uff34rue)",
             (7, 15, "DRP002 F.dropout(..., training=True)"),
         ),
+        # Columns count the file's characters, not the NFKC form's (`ﬁ` is two: `fi`).
+        ("\ufb01 = F.dropout(x)", (7, 12, "DRP001 F.dropout()")),
+        # The callee as written: brackets in its comments are text, a comment keeps its spelling.
+        ("return (  # (\n    F.dropout)(x)", (7, 15, "DRP001 ( # ( F.dropout)()")),
+        ("return (F.dropout  # )\n)(x)", (7, 15, "DRP001 (F.dropout # ) )()")),
+        ("return (F  # \uff43\n    .dropout)(x)", (7, 15, "DRP001 (F # \uff43 .dropout)()")),
     ],
 )
 def test_where_the_trees_differ(body: str, expected: tuple[int, int, str]) -> None:
