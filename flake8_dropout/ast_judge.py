@@ -105,7 +105,9 @@ class _Driver:
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
-                if value and isinstance(value[0], ast.stmt):
+                if not value or not isinstance(value[0], ast.AST):
+                    continue  # empty, or names: `global a, b`, `case C(attr=p)`'s attributes
+                if isinstance(value[0], ast.stmt):
                     self.block(value)
                 else:
                     self.all(value)

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .rules import FIX_APPLICABILITY, Applicability, Code, message
 from .safe_parse import ensure_cst_safe
@@ -147,7 +147,7 @@ def analyse_source(
         raise SourceError("too deeply nested for libcst to analyse") from None
     if not analysis.sites:
         return Checked(module, [], [], analysis.classes, written)
-    positions = _positions(analysis, module, found_screen, source)
+    positions = _positions(analysis, module, written, found_screen, source)
     findings = []
     for site, (line, column) in zip(analysis.sites, positions):
         spelled = module.code_for_node(site.node.func)
@@ -234,19 +234,38 @@ def _spelled(lines: list[str], call: ast.Call) -> str:
 
     start = at(call.lineno, call.col_offset)
     end = at(func.end_lineno or func.lineno, func.end_col_offset or 0)
-    wrapped = _text(lines, start, at(func.lineno, func.col_offset)).count("(")
+    # Only brackets, spaces, backslashes and comments surround the callee: a `#` there
+    # always starts a comment, whose `(` or `)` is text.
+    before = _text(lines, start, at(func.lineno, func.col_offset))
+    wrapped = sum(line.split("#", 1)[0].count("(") for line in before.split("\n"))
     text = _text(lines, start, end)
     if wrapped:
         after = _text(lines, end, at(call.end_lineno or end[0], call.end_col_offset or 0))
-        closing = 0
-        for _ in range(wrapped):
-            closing = after.index(")", closing) + 1
-        text += after[:closing]
+        text += after[: _closing(after, wrapped)]
     if not text.isascii():
         import unicodedata
 
-        text = unicodedata.normalize("NFKC", text)
+        def names(line: str) -> str:  # a comment keeps its spelling (as libcst's names do)
+            code, hash_, comment = line.partition("#")
+            return unicodedata.normalize("NFKC", code) + hash_ + comment
+
+        text = "\n".join(names(line) for line in text.split("\n"))
     return text
+
+
+def _closing(text: str, count: int) -> int:
+    """Where the `count`-th `)` outside comments of `text` ends."""
+    in_comment = False
+    for i, char in enumerate(text):
+        if in_comment:
+            in_comment = char != "\n"
+        elif char == "#":
+            in_comment = True
+        elif char == ")":
+            count -= 1
+            if count == 0:
+                return i + 1
+    return len(text)
 
 
 def _text(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
@@ -260,8 +279,14 @@ def _text(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str
 _INDENT_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
 
 
-def _positions(analysis, module, found_screen: Screen | None, source: str) -> list[tuple[int, int]]:
-    """Call positions: from the `ast` screen when it lines up, else libcst metadata."""
+def _positions(
+    analysis, module, written, found_screen: Screen | None, source: str
+) -> list[tuple[int, int]]:
+    """Call positions: from the `ast` screen when it lines up, else libcst metadata.
+
+    The metadata is read on the file's own tree (`written`): in the NFKC tree a name
+    before the call may be longer (`ﬁ` is `fi`), which would shift its column.
+    """
     if found_screen is not None and len(found_screen.candidates) == analysis.candidate_count:
         lines = split_lines(source)
         positions = []
@@ -278,11 +303,29 @@ def _positions(analysis, module, found_screen: Screen | None, source: str) -> li
             return positions
     import libcst.metadata
 
-    wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper = libcst.metadata.MetadataWrapper(written, unsafe_skip_copy=True)
     ranges = wrapper.resolve(libcst.metadata.PositionProvider)
+    nodes = [site.node for site in analysis.sites]
+    if written is not module:
+        pairs = pair_nodes(module, written)
+        nodes = [pairs[id(node)] for node in nodes]
     # Like `ast`, libcst leaves the call's own parentheses out of its range.
-    starts = [ranges[site.node].start for site in analysis.sites]
+    starts = [ranges[node].start for node in nodes]
     return [(start.line, start.column) for start in starts]
+
+
+def pair_nodes(normalized, written) -> dict[int, Any]:  # libcst nodes
+    """id(node of the NFKC tree) -> the same node of the file's own tree.
+
+    The two trees differ only in the spelling of names, so they have the same shape.
+    """
+    pairs: dict[int, Any] = {}
+    todo = [(normalized, written)]
+    while todo:
+        left, right = todo.pop()
+        pairs[id(left)] = right
+        todo.extend(zip(left.children, right.children))
+    return pairs
 
 
 def _normalized_names(module):  # libcst.Module -> libcst.Module

@@ -28,7 +28,7 @@ from .class_facts import (
     self_references,
 )
 from .config import FIX_STYLES as STYLES  # one list: the flags, pyproject.toml, the fixer
-from .engine import Finding, analyse_source, check, deep_recursion
+from .engine import Finding, analyse_source, check, deep_recursion, pair_nodes
 from .fix_family import ClassFamily
 from .fix_layout import Layout, append_keyword, layer_statement
 from .fix_spelling import (
@@ -111,7 +111,7 @@ def fix_source(
     sites = [site for site, _ in chosen]
     try:
         with deep_recursion():
-            pairs = _pair_nodes(module, written) if written is not module else None
+            pairs = pair_nodes(module, written) if written is not module else None
             layout = Layout(written, source, line_length)  # the file as it is written
             planner = _Planner(
                 module,
@@ -134,20 +134,6 @@ def fix_source(
         if reason is not None:
             notes[finding] = "in place: " + reason
     return FixResult(fixed, sorted(finding for _, finding in chosen), found, notes)
-
-
-def _pair_nodes(normalized: cst.CSTNode, written: cst.CSTNode) -> dict[int, cst.CSTNode]:
-    """id(node of the NFKC tree) -> the same node of the file's own tree.
-
-    The two trees differ only in the spelling of names, so they have the same shape.
-    """
-    pairs: dict[int, cst.CSTNode] = {}
-    todo = [(normalized, written)]
-    while todo:
-        left, right = todo.pop()
-        pairs[id(left)] = right
-        todo.extend(zip(left.children, right.children))
-    return pairs
 
 
 # -- planning ------------------------------------------------------------------

@@ -71,7 +71,11 @@ class _AstSyntax:
         return None
 
     def is_true(self, expr: ast.expr) -> bool:
-        return type(expr) is ast.Constant and expr.value is True
+        # `Ｔrue` is `True` to Python (NFKC) but `ast` gives it as a name, not a constant.
+        kind = type(expr)
+        return (kind is ast.Constant and expr.value is True) or (  # type: ignore[attr-defined]
+            kind is ast.Name and expr.id == "True"  # type: ignore[attr-defined]
+        )
 
 
 AST_SYNTAX: Syntax[ast.expr] = _AstSyntax()

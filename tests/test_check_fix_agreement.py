@@ -10,6 +10,7 @@ fix). With the screens off, both drivers judge every call of the file.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,41 @@ def test_nfkc_receiver_beside_a_false_training():
     assert [f.line for f in result.fixed] == [8]
     assert "training=\uff53elf.training" in result.source  # the file's own spelling is kept
     compile(result.source, "<fixed>", "exec")
+    _assert_agreement(source)
+
+
+_METHOD = (
+    "import torch.nn.functional as F\nfrom torch import nn\n\n\n"
+    "class M(nn.Module):\n    def forward(self, x):\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A class pattern's keyword attributes are a list of strings: the ast walk crashed.
+        (
+            "match x:\n    case int(real=y):\n        pass\nreturn F.dropout(x)",
+            (10, 15, "DRP001 F.dropout()"),
+        ),
+        # `Ｔrue` is `True` to Python, but `ast` gives it as the name `True`, not a constant.
+        (
+            "return F.dropout(x, 0.1, training=\uff34rue)",
+            (7, 15, "DRP002 F.dropout(..., training=True)"),
+        ),
+        # Columns count the file's characters, not the NFKC form's (`ﬁ` is two: `fi`).
+        ("\ufb01 = F.dropout(x)", (7, 12, "DRP001 F.dropout()")),
+        # The callee as written: brackets in its comments are text, a comment keeps its spelling.
+        ("return (  # (\n    F.dropout)(x)", (7, 15, "DRP001 ( # ( F.dropout)()")),
+        ("return (F.dropout  # )\n)(x)", (7, 15, "DRP001 (F.dropout # ) )()")),
+        ("return (F  # \uff43\n    .dropout)(x)", (7, 15, "DRP001 (F # \uff43 .dropout)()")),
+    ],
+)
+def test_where_the_trees_differ(body: str, expected: tuple[int, int, str]) -> None:
+    """Shapes where `ast` and libcst differ: both drivers report what Python means."""
+    source = _METHOD + textwrap.indent(body, " " * 8) + "\n"
+    found = check(source, SETTINGS, screens=False)
+    assert [(f.line, f.column, f.message[: len(expected[2])]) for f in found] == [expected]
     _assert_agreement(source)
 
 
