@@ -25,9 +25,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .rules import FUNCTION_NAMES
+from . import checks
+from .rules import FUNCTION_NAMES, FUNCTIONS
 from .screen import screen
-from .semantics import StarResolver, ast_import_bindings, may_name_a_function, star_bindings
+from .semantics import (
+    AST_SYNTAX,
+    StarResolver,
+    ast_args,
+    ast_import_bindings,
+    may_name_a_function,
+    star_bindings,
+)
 
 _MARKS = ("dropout", "torch")
 _F = "torch.nn.functional"
@@ -839,6 +847,95 @@ def _method_clears(
 
 
 _CLASS_LINE = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
+_FIRST_PARAMETER = re.compile(
+    r"[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t\n]*(\w+)[ \t\n]*[,):=]"
+)
+_BRACKET_QUOTE_OR_HASH = re.compile(r"[()\[\]{}'\"#]")
+_UP_TO_NEXT_TOKEN = re.compile(r"(?:[ \t\n]|\\\n)*")
+
+
+def _passes_own_flag(text: str, piece: tuple[int, int], sites: list[int]) -> bool:
+    """Does each call at `sites` pass `training=` its method's own flag, read without
+    parsing the method? (`_method_clears` parses it; this is the quick, narrower case.)
+
+    The judge gives no code to a call whose arguments it judges clean with the
+    method's receiver (checks.judge, for every dropout function the call may be),
+    and the receiver is the method's first parameter (`method_piece` saw no
+    static or class method decorator) when nothing in the method binds that
+    name and no class inside it holds the call. In an ASCII method that never
+    says `import`, a name that is only ever followed by a dot (`self.x`, but for
+    the header's parameter) is bound by nothing: every binding writes the name
+    itself (a target, a parameter, `as`, `global`, `:=`, a pattern). Anything
+    else, or arguments that do not parse alone, is left to `_method_clears`.
+    """
+    start, end = piece
+    method = text[start:end]
+    header = _FIRST_PARAMETER.match(method)
+    if header is None or not method.isascii() or "import" in method:
+        return False
+    receiver = header.group(1)
+    if _CLASS_LINE.search(method, header.end()):
+        return False  # a class inside the method: its methods have receivers of their own
+    for word in re.finditer(rf"(?<![\w.]){receiver}(?!\w)", method):
+        if word.start() == header.start(1):
+            continue
+        after = _UP_TO_NEXT_TOKEN.match(method, word.end()).end()  # type: ignore[union-attr]
+        if method[after : after + 1] != ".":
+            return False
+    return all(_clean_arguments(text, site, end, receiver) for site in sites)
+
+
+def _clean_arguments(text: str, site: int, limit: int, receiver: str) -> bool:
+    """Are the arguments of the call at `site` clean for every dropout function?"""
+    name_end = site
+    while name_end < limit and _is_identifier_char(text[name_end]):
+        name_end += 1
+    opening = _GAP.match(text, name_end).end()  # type: ignore[union-attr]
+    if text[opening : opening + 1] != "(":
+        return False  # `(F.dropout)(x)`: left to the parse
+    closing = _closing_bracket(text, opening, limit)
+    if closing is None:
+        return False
+    try:
+        call = ast.parse("f" + text[opening : closing + 1], mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if not isinstance(call, ast.Call):
+        return False
+    args = ast_args(call)
+    return all(
+        checks.judge(AST_SYNTAX, args, function, receiver)[0] is None
+        for function in FUNCTIONS.values()
+    )
+
+
+def _closing_bracket(text: str, opening: int, limit: int) -> int | None:
+    """Where the bracket opened at `opening` closes, stepping over strings and comments."""
+    depth = 0
+    position = opening
+    while True:
+        found = _BRACKET_QUOTE_OR_HASH.search(text, position, limit)
+        if found is None:
+            return None
+        char, position = found.group(), found.start()
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return position
+        elif char == "#":
+            position = text.find("\n", position, limit)
+            if position < 0:
+                return None
+            continue
+        else:
+            string = _string_at(text, position)
+            if string is None:
+                return None
+            position = string[1]
+            continue
+        position += 1
 
 
 def _outside_every_class(text: str, site: int, regions: _Regions) -> bool:
@@ -874,7 +971,10 @@ def _not_cleared_by_methods(
             left.append(site)
             continue
         inside = sites[index : bisect.bisect_left(sites, piece[1], index)]
-        if not _method_clears(text, piece, inside, names, stars):
+        if not (
+            _passes_own_flag(text, piece, inside)
+            or _method_clears(text, piece, inside, names, stars)
+        ):
             left += inside
         covered = piece[1]
     return left

@@ -27,6 +27,7 @@ from flake8_dropout.screen import screen
 from flake8_dropout.settings import Settings
 from flake8_dropout.source import decode
 from flake8_dropout.text_screen import (
+    _passes_own_flag,
     _Regions,
     _regions,
     call_sites,
@@ -863,6 +864,64 @@ FUZZ_FOUND = {
     "nfkc_training_attr": "import torch\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return torch.nn.functional.dropout(x, training=self.ｔraining)\n",
     "nfkc_training_keyword": "import torch\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return torch.nn.functional.dropout(x, ｔraining=self.training)\n",
 }
+
+
+# `text_screen._passes_own_flag` clears a method's calls from their text when the
+# receiver is only ever read as `self.x`: each of these must still be found.
+OWN_FLAG_FOUND = {
+    "positional True first": "return F.dropout(x, 0.5, True, training=self.training)",
+    "aten train keyword": "return torch.dropout(x, 0.5, train=True, training=self.training)",
+    "or chain": "return F.dropout(x, training=self.training or self.mc)",
+    "other owner": "return F.dropout(x, training=other.training)",
+    "comment hides a bracket": "return F.dropout(x,  # )\n            training=True)",
+    "string holds a bracket": "return F.dropout(x, p=float(')'), training=True)",
+    "loop rebinds": "for self in self.kids:\n            x = F.dropout(x, training=self.training)\n"
+    "        return x",
+    "import rebinds": "import self.sub\n        return F.dropout(x, training=self.training)",
+    "nested class": "class In(nn.Module):\n            def forward(me, y):\n"
+    "                return F.dropout(y, training=self.training)\n        return x",
+    "lambda parameter": "f = lambda self: F.dropout(x, training=self.training)\n        return f(1)",
+    "nested parameter": "def g(self):\n            return F.dropout(x, training=self.training)\n"
+    "        return g(1)",
+}
+
+
+def _module_with(body: str, header: str = "def forward(self, x):") -> str:
+    return (
+        "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n\n"
+        f"class M(nn.Module):\n    {header}\n        {body}\n"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(OWN_FLAG_FOUND))
+def test_what_the_own_flag_text_test_must_leave_to_the_parse(name: str) -> None:
+    source = _module_with(OWN_FLAG_FOUND[name])
+    assert check(source, Settings(), screens=False), "each case holds a finding"
+    assert_sound(source)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["def forward(self, x):", "def forward(\n        self,\n        x,\n    ) -> Tensor:"],
+)
+def test_a_method_passing_its_own_flag_is_cleared_from_its_text(header: str) -> None:
+    body = (
+        "y = F.dropout(x, p=float(')'),  # a ( in a comment\n"
+        "            training=self\n            .training)\n"
+        "        return self.proj(y)"
+    )
+    source = _module_with(body, header)
+    regions = _Regions(source)
+    (site,) = _sites(source)
+    piece = method_piece(source, site, regions)
+    assert piece is not None and _passes_own_flag(source, piece, [site])
+    assert not text_screen(source).possible
+    assert not check(source, Settings(), screens=False)
+    # The same method once it also passes the receiver itself: left to the parse.
+    passed_on = source.replace("self.proj(y)", "self.proj(self, y)")
+    piece = method_piece(passed_on, site, _Regions(passed_on))
+    assert piece is not None and not _passes_own_flag(passed_on, piece, [site])
+    assert not text_screen(passed_on).possible
 
 
 @pytest.mark.parametrize("name", sorted(FUZZ_FOUND))
