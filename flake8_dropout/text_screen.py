@@ -850,11 +850,14 @@ _CLASS_LINE = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
 _FIRST_PARAMETER = re.compile(
     r"[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t\n]*(\w+)[ \t\n]*[,):=]"
 )
+_IMPORT_WORD = re.compile(r"(?<!\w)import(?!\w)")
 _BRACKET_QUOTE_OR_HASH = re.compile(r"[()\[\]{}'\"#]")
 _UP_TO_NEXT_TOKEN = re.compile(r"(?:[ \t\n]|\\\n)*")
 
 
-def _passes_own_flag(text: str, piece: tuple[int, int], sites: list[int]) -> bool:
+def _passes_own_flag(
+    text: str, piece: tuple[int, int], sites: list[int], regions: _Regions
+) -> bool:
     """Does each call at `sites` pass `training=` its method's own flag, read without
     parsing the method? (`_method_clears` parses it; this is the quick, narrower case.)
 
@@ -862,22 +865,31 @@ def _passes_own_flag(text: str, piece: tuple[int, int], sites: list[int]) -> boo
     method's receiver (checks.judge, for every dropout function the call may be),
     and the receiver is the method's first parameter (`method_piece` saw no
     static or class method decorator) when nothing in the method binds that
-    name and no class inside it holds the call. In an ASCII method that never
-    says `import`, a name that is only ever followed by a dot (`self.x`, but for
-    the header's parameter) is bound by nothing: every binding writes the name
-    itself (a target, a parameter, `as`, `global`, `:=`, a pattern). Anything
-    else, or arguments that do not parse alone, is left to `_method_clears`.
+    name and no class inside it holds the call. In an ASCII method that says
+    `import` nowhere, a name that is only ever followed by a dot (`self.x`, but
+    for the header's parameter) is bound by nothing: every binding writes the
+    name itself (a target, a parameter, `as`, `global`, `:=`, a pattern), never
+    `name.`, except `import name.sub`. Words in comments and plain strings are
+    no code (an f-string's fields are). Anything else, or arguments that do not
+    parse alone, is left to `_method_clears`.
     """
     start, end = piece
     method = text[start:end]
     header = _FIRST_PARAMETER.match(method)
-    if header is None or not method.isascii() or "import" in method:
+    if header is None or not method.isascii():
         return False
-    receiver = header.group(1)
-    if _CLASS_LINE.search(method, header.end()):
+
+    def code(match: re.Match) -> bool:
+        region = regions.at(start + match.start())
+        return region < 0 or regions.formatted[region]
+
+    if any(code(word) for word in _IMPORT_WORD.finditer(method)):
+        return False
+    if any(code(line) for line in _CLASS_LINE.finditer(method, header.end())):
         return False  # a class inside the method: its methods have receivers of their own
+    receiver = header.group(1)
     for word in re.finditer(rf"(?<![\w.]){receiver}(?!\w)", method):
-        if word.start() == header.start(1):
+        if word.start() == header.start(1) or not code(word):
             continue
         after = _UP_TO_NEXT_TOKEN.match(method, word.end()).end()  # type: ignore[union-attr]
         if method[after : after + 1] != ".":
@@ -972,7 +984,7 @@ def _not_cleared_by_methods(
             continue
         inside = sites[index : bisect.bisect_left(sites, piece[1], index)]
         if not (
-            _passes_own_flag(text, piece, inside)
+            _passes_own_flag(text, piece, inside, regions)
             or _method_clears(text, piece, inside, names, stars)
         ):
             left += inside

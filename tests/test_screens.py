@@ -883,6 +883,9 @@ OWN_FLAG_FOUND = {
     "lambda parameter": "f = lambda self: F.dropout(x, training=self.training)\n        return f(1)",
     "nested parameter": "def g(self):\n            return F.dropout(x, training=self.training)\n"
     "        return g(1)",
+    "walrus in an f-string": "y = f'{(self := x)}'\n        return F.dropout(x, training=self.training)",
+    "import under a comment": "import self.sub  # self-attention\n"
+    "        return F.dropout(x, training=self.training)",
 }
 
 
@@ -906,7 +909,8 @@ def test_what_the_own_flag_text_test_must_leave_to_the_parse(name: str) -> None:
 )
 def test_a_method_passing_its_own_flag_is_cleared_from_its_text(header: str) -> None:
     body = (
-        "y = F.dropout(x, p=float(')'),  # a ( in a comment\n"
+        '"""Self-attention: self and import, in words (a docstring is no code)."""\n'
+        "        y = F.dropout(x, p=float(')'),  # a ( in a comment, self\n"
         "            training=self\n            .training)\n"
         "        return self.proj(y)"
     )
@@ -914,13 +918,14 @@ def test_a_method_passing_its_own_flag_is_cleared_from_its_text(header: str) -> 
     regions = _Regions(source)
     (site,) = _sites(source)
     piece = method_piece(source, site, regions)
-    assert piece is not None and _passes_own_flag(source, piece, [site])
+    assert piece is not None and _passes_own_flag(source, piece, [site], regions)
     assert not text_screen(source).possible
     assert not check(source, Settings(), screens=False)
     # The same method once it also passes the receiver itself: left to the parse.
     passed_on = source.replace("self.proj(y)", "self.proj(self, y)")
-    piece = method_piece(passed_on, site, _Regions(passed_on))
-    assert piece is not None and not _passes_own_flag(passed_on, piece, [site])
+    regions = _Regions(passed_on)
+    piece = method_piece(passed_on, site, regions)
+    assert piece is not None and not _passes_own_flag(passed_on, piece, [site], regions)
     assert not text_screen(passed_on).possible
 
 
