@@ -437,8 +437,8 @@ def _read_targets(
             run.file_contexts[target.display] = target_context
         cache = run.cache_for(target_context.settings)
         try:
-            stat = os.stat(target.path)
-            if cache is not None:
+            if cache is not None:  # else read_bytes' own fstat is all the stat needed
+                stat = os.stat(target.path)
                 rows = cache.get(target.path, stat, need_parsed=target.explicit)
                 if rows is not None:
                     results.append((target.display, Outcome(rows)))
