@@ -6,8 +6,9 @@ A driver walks one tree in source order and tells a `Walk` what each node does
 candidate call and gives it its code. The `ast` driver (ast_judge.py) serves
 the check, the libcst driver (analysis.py) the fixer, which needs libcst's tree:
 the check never imports libcst. What names, the receiver and `training` mean is
-in semantics.py, each code's check in checks.py. tests/test_judges.py runs both
-drivers on every case file and fixture: they must find the same calls.
+in semantics.py, each code's check in checks.py. tests/test_check_fix_agreement.py
+runs both drivers on every case file, fixture and generated module: they must
+find the same calls.
 """
 
 from __future__ import annotations
