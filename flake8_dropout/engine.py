@@ -292,13 +292,7 @@ def _positions(
         positions = []
         for site in analysis.sites:
             line, byte_column = found_screen.position(site.ordinal)
-            text = lines[line - 1]
-            column = (
-                byte_column
-                if text.isascii()
-                else len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
-            )
-            positions.append((line, column))
+            positions.append((line, _characters(lines[line - 1], byte_column)))
         if all(_name_at(lines, pos, site) for pos, site in zip(positions, analysis.sites)):
             return positions
     import libcst.metadata

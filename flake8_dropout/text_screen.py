@@ -850,7 +850,6 @@ _CLASS_LINE = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
 _FIRST_PARAMETER = re.compile(
     r"[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t\n]*(\w+)[ \t\n]*[,):=]"
 )
-_IMPORT_WORD = re.compile(r"(?<!\w)import(?!\w)")
 _BRACKET_QUOTE_OR_HASH = re.compile(r"[()\[\]{}'\"#]")
 _UP_TO_NEXT_TOKEN = re.compile(r"(?:[ \t\n]|\\\n)*")
 
@@ -879,19 +878,19 @@ def _passes_own_flag(
     if header is None or not method.isascii():
         return False
 
-    def code(match: re.Match) -> bool:
-        region = regions.at(start + match.start())
+    def code(offset: int) -> bool:
+        region = regions.at(start + offset)
         return region < 0 or regions.formatted[region]
 
-    if any(code(word) for word in _IMPORT_WORD.finditer(method)):
+    if any(code(word) for word in _words(method, "import")):
         return False
-    if any(code(line) for line in _CLASS_LINE.finditer(method, header.end())):
+    if any(code(line.start()) for line in _CLASS_LINE.finditer(method, header.end())):
         return False  # a class inside the method: its methods have receivers of their own
     receiver = header.group(1)
-    for word in re.finditer(rf"(?<![\w.]){receiver}(?!\w)", method):
-        if word.start() == header.start(1) or not code(word):
-            continue
-        after = _UP_TO_NEXT_TOKEN.match(method, word.end()).end()  # type: ignore[union-attr]
+    for word in _words(method, receiver):
+        if word == header.start(1) or method[word - 1 : word] == "." or not code(word):
+            continue  # its parameter, an attribute `x.self`, or no code
+        after = _UP_TO_NEXT_TOKEN.match(method, word + len(receiver)).end()  # type: ignore[union-attr]
         if method[after : after + 1] != ".":
             return False
     return all(_clean_arguments(text, site, end, receiver) for site in sites)
