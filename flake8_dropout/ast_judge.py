@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .judge import Analysis, ClassInfo, Walk, judge_calls
+from .screen import child_fields
 from .semantics import AST_SYNTAX, ast_args, dotted
 from .settings import Settings
 
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Fields that never hold a call or a binding: expression contexts and operators are nodes too.
-_NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
 
 
 def target_names(node: ast.expr | None) -> list[str]:
@@ -58,7 +57,6 @@ class _Driver:
 
     def __init__(self, walk: Walk[ast.expr]) -> None:
         self.walk = walk
-        self.fields: dict[type, tuple[str, ...]] = {}
         self.handlers: dict[type, Callable[[Any], None]] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -98,11 +96,7 @@ class _Driver:
             self.children(node)
 
     def children(self, node: ast.AST) -> None:
-        kind = type(node)
-        fields = self.fields.get(kind)
-        if fields is None:
-            fields = self.fields[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
-        for name in fields:
+        for name in child_fields(type(node)):
             value = getattr(node, name, None)
             if type(value) is list:
                 if not value or not isinstance(value[0], ast.AST):
@@ -121,8 +115,11 @@ class _Driver:
 
     def block(self, statements: list[ast.stmt]) -> None:
         """An indented body (libcst's IndentedBlock): an early exit guards what follows."""
+        self.walk.block(statements, _exit_test)
+        self.statements(statements)
+
+    def statements(self, statements: list[ast.stmt]) -> None:
         walk = self.walk
-        walk.block(statements, _exit_test)
         for statement in statements:
             walk.enter_statement(statement)
             self.visit(statement)
@@ -280,9 +277,5 @@ class _Driver:
 def judge_tree(tree: ast.Module, settings: Settings) -> Analysis:
     """Every reported call of a module's `ast` tree (sites hold `ast` nodes)."""
     walk: Walk[ast.expr] = Walk(AST_SYNTAX, ast_args, settings.star_resolver())
-    driver = _Driver(walk)
-    for statement in tree.body:  # the module's body is no indented block
-        walk.enter_statement(statement)
-        driver.visit(statement)
-        walk.leave_statement(statement)
+    _Driver(walk).statements(tree.body)  # the module's body is no indented block
     return judge_calls(walk, settings)

@@ -39,6 +39,14 @@ _NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Name: (), ast.Constant: ()}
 
 
+def child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of an `ast` node type that may hold nodes (the judge's `ast` driver too)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+    return fields
+
+
 def _rebinds(function: ast.AST, name: str) -> bool:
     """Does anything in `function` but its own parameter bind `name`? (coarser than the judge)
 
@@ -73,7 +81,7 @@ def _rebinds(function: ast.AST, name: str) -> bool:
             return True  # def, class, except ... as, match captures
         fields = fields_of.get(kind)
         if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            fields = child_fields(kind)
         for field_name in fields:
             value = getattr(node, field_name, None)
             if type(value) is list:
@@ -210,7 +218,7 @@ def _collect(
             imports.append(node)  # type: ignore[arg-type]
         fields = fields_of.get(kind)
         if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            fields = child_fields(kind)
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
