@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,6 +42,10 @@ _MARKS = ("dropout", "torch")
 _F = "torch.nn.functional"
 _STAR_IMPORT = re.compile(r"import(?:[ \t\f]|\\\r?\n)*\*")
 _STAR_IMPORT_BYTES = re.compile(_STAR_IMPORT.pattern.encode())
+#: Every character the marks (and a star import) are written with.
+_MARK_CHARACTERS = frozenset("".join(_MARKS) + "import*\\ \t\f\r\n")
+_ASCII_BYTES = bytes(range(128))
+_ALL_ASCII = frozenset(map(chr, range(128)))
 
 
 def _marked(source: str, star_imports: bool) -> bool:
@@ -58,8 +63,8 @@ def text_may_hold_finding(source: str, star_imports: bool = False) -> bool:
     """
     if _marked(source, star_imports):
         return True
-    if source.isascii() or unicodedata.is_normalized("NFKC", source):
-        return False  # its own normal form: no mark hides in it
+    if source.isascii() or not _may_respell(_characters_of(source), _MARK_CHARACTERS):
+        return False  # no mark hides in its normal form
     return _marked(unicodedata.normalize("NFKC", source), star_imports)
 
 
@@ -71,7 +76,50 @@ def bytes_may_hold_finding(data: bytes, star_imports: bool = False) -> bool:
         return True
     if data.isascii():
         return False
+    characters = _non_ascii_characters(data)
+    if characters is not None and not _may_respell(characters, _MARK_CHARACTERS):
+        return False
     return text_may_hold_finding(data.decode("utf-8", "replace"), star_imports)
+
+
+def _non_ascii_characters(data: bytes) -> frozenset[str] | None:
+    """The distinct non-ASCII characters of UTF-8 `data`; None if they are not UTF-8.
+
+    Deleting the ASCII bytes leaves whole UTF-8 sequences (no ASCII byte is part
+    of one), a small fraction of a file: far quicker than decoding it all.
+    """
+    try:
+        return frozenset(data.translate(None, _ASCII_BYTES).decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _characters_of(text: str) -> frozenset[str]:
+    """The distinct non-ASCII characters of `text` (found as in `_non_ascii_characters`)."""
+    data = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    return frozenset(data.decode("utf-8", "surrogatepass"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_made_by(char: str) -> frozenset[str]:
+    """The ASCII characters NFKC may put where the non-ASCII `char` stands, or change beside it.
+
+    Its normal form's ASCII characters (`ｄ`: "d", `ﬁ`: "f" and "i"); every ASCII
+    character if it may join the character before it (a combining mark: `e` and
+    U+0301 are `é`). No character's normal form is empty, and every composition
+    that starts with an ASCII character goes on with a combining mark, so NFKC
+    changes nothing else about where ASCII characters stand.
+    """
+    if unicodedata.combining(unicodedata.normalize("NFKD", char)[0]):
+        return _ALL_ASCII
+    return frozenset(c for c in unicodedata.normalize("NFKC", char) if c.isascii())
+
+
+def _may_respell(characters: Iterable[str], ascii_characters: frozenset[str]) -> bool:
+    """May NFKC make, move or change one of `ascii_characters` in a text whose non-ASCII
+    characters are `characters`? If not, every word written with them appears in
+    the text's normal form exactly where it appears in the text."""
+    return any(_ascii_made_by(char) & ascii_characters for char in characters)
 
 
 def _spelled_otherwise(source: str, words: Iterable[str]) -> bool:
@@ -80,10 +128,11 @@ def _spelled_otherwise(source: str, words: Iterable[str]) -> bool:
     The text level reads names as written; such a file is left to `ast`, which
     reads them as Python does.
     """
-    if source.isascii() or unicodedata.is_normalized("NFKC", source):
-        return False  # its own normal form (far quicker to check than to build)
+    words = [word for word in words if word.isascii()]
+    if source.isascii() or not _may_respell(_characters_of(source), frozenset("".join(words))):
+        return False  # NFKC changes none of them (far quicker to check than to build)
     normal = unicodedata.normalize("NFKC", source)
-    return any(normal.count(word) != source.count(word) for word in words if word.isascii())
+    return any(normal.count(word) != source.count(word) for word in words)
 
 
 # --- text level: what imports may bind ----------------------------------------------------

@@ -15,6 +15,7 @@ import io
 import subprocess
 import sys
 import tokenize
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,16 @@ from flake8_dropout.screen import screen
 from flake8_dropout.settings import Settings
 from flake8_dropout.source import decode
 from flake8_dropout.text_screen import (
+    _STAR_IMPORT,
     _passes_own_flag,
     _Regions,
     _regions,
+    _spelled_otherwise,
+    bytes_may_hold_finding,
     call_sites,
     import_names,
     method_piece,
+    text_may_hold_finding,
     text_screen,
 )
 
@@ -791,6 +796,70 @@ def test_the_scanner_agrees_on_generated_text(pieces: list[str]):
     except (SyntaxError, tokenize.TokenError):
         assume(False)
     assert scanner_regions(source) == expected
+
+
+# --- NFKC: the quick test of the characters agrees with building the normal form ------------
+
+#: ASCII the marks are written with, and characters NFKC changes: fullwidth letters, a
+#: ligature, combining marks (U+0301, U+030C: `t` and U+030C are `ť`), spaces and `＊`.
+NFKC_PIECES = [
+    *("dropout", "torch", "drop", "out", "tor", "ch", "import", "x", "\\\n"),
+    *" *\n",
+    *"ｄｏｔｒｃｈｉｍﬁéó\u0301\u030c\u0338\u00a0\u3000＊㎗ǅ한—→\ud800",
+    "\u1100\u1161",  # Hangul jamo that compose
+]
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _marked_slowly(text: str, star_imports: bool) -> bool:
+    """`text_may_hold_finding` as its docstring says: the marks, as written or in NFKC form."""
+    return any(
+        "dropout" in form and ("torch" in form or (star_imports and _STAR_IMPORT.search(form)))
+        for form in (text, _normal(text))
+    )
+
+
+def _check_nfkc_agreement(text: str) -> None:
+    for star_imports in (False, True):
+        expected = _marked_slowly(text, star_imports)
+        assert text_may_hold_finding(text, star_imports) == expected, (text, star_imports)
+        if "\ud800" not in text:
+            assert bytes_may_hold_finding(text.encode(), star_imports) == expected, text
+    for words in (("dropout", "torch"), ("drop", "F", "nn")):
+        expected = any(_normal(text).count(word) != text.count(word) for word in words)
+        assert _spelled_otherwise(text, words) == expected, (text, words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "F.ｄropout(x)  # torch",
+        "F.dropout(x)  # ｔorch",
+        "F.dropout(x)  # torch é ó — →",
+        "from m import\u3000＊\nF.dropout(x)",
+        "from m import ＊\nF.dropout(x)",
+        "F.dropout\u030c(x)  # torch",  # Python reads `dropouť`: spelled otherwise
+        "F.drop\u0301out(x)  # torch",
+        "F.dropout(x)  # ﬁ ㎗ torch",
+    ],
+)
+def test_the_quick_nfkc_test_agrees_with_the_normal_form(text: str) -> None:
+    _check_nfkc_agreement(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NFKC_PIECES), max_size=14))
+def test_the_quick_nfkc_test_agrees_on_generated_text(pieces: list[str]) -> None:
+    _check_nfkc_agreement("".join(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(codec="utf-8"), max_size=20), st.sampled_from(["dropout", "torch"]))
+def test_the_quick_nfkc_test_agrees_on_any_characters(text: str, mark: str) -> None:
+    _check_nfkc_agreement(mark + text + mark[::-1] + text)
 
 
 # --- the command line: a pool gives what a single process gives -----------------------------
