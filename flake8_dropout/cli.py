@@ -24,11 +24,11 @@ import argparse
 import os
 import stat as statmodule
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .config import (
@@ -45,6 +45,9 @@ from .config import (
 from .pool import Terminated, job_runner, terminated
 from .source import SourceError
 from .work import Context, Job, Outcome, run_job
+
+if TYPE_CHECKING:
+    from .discovery import Target
 
 STDIN = "-"
 
@@ -393,17 +396,21 @@ Errors = list[tuple[str, str]]  # (display, reason)
 
 def _check_files(run: _Run) -> tuple[Results, Errors]:
     """Every file the paths name or hold: found, answered from the cache or checked."""
-    from .discovery import Selections, discover
+    from .discovery import PathError, Selections, find_targets
 
     options = run.options
     file_paths = [p for p in run.args.paths if p != STDIN]
     selections = Selections(run.finder, run.config, options)  # each folder's table's patterns
-    targets, path_errors = discover(file_paths, selections=selections) if file_paths else ([], [])
-    errors: Errors = [(e.display, e.reason) for e in path_errors]
+    path_errors: list[PathError] = []
+    targets: Iterable[Target] = find_targets(file_paths, selections, path_errors)
+    if run.mode in ("fix", "add-noqa"):  # nothing is written while folders are walked
+        targets = list(targets)
+    errors: Errors = []
     results: Results = []
     with job_runner(run.context, options.jobs) as runner:
         stats = _read_targets(run, targets, results, errors, runner.add)
         jobs, outcomes = runner.jobs, runner.outcomes()
+    errors.extend((e.display, e.reason) for e in path_errors)
     for job, outcome in zip(jobs, outcomes):
         results.append((job.display, outcome))
         cache = run.cache_for((job.context or run.context).settings)
@@ -415,7 +422,11 @@ def _check_files(run: _Run) -> tuple[Results, Errors]:
 
 
 def _read_targets(
-    run: _Run, targets: list, results: Results, errors: Errors, add: Callable[[Job], None]
+    run: _Run,
+    targets: Iterable[Target],
+    results: Results,
+    errors: Errors,
+    add: Callable[[Job], None],
 ) -> dict[int, os.stat_result]:
     """`add` the jobs left after the cache and the byte screen; returns each job's stat.
 

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .config import ConfigError, ConfigFile, ConfigFinder, Matcher, Options, Pattern
@@ -248,46 +248,67 @@ def discover(
 ) -> tuple[list[Target], list[PathError]]:
     """`selections`: each folder's Selection (see `Selections`); without it, the patterns
     given apply everywhere (`include`: none given, `*.py` and `*.ipynb`)."""
-    targets: list[Target] = []
-    errors: list[PathError] = []
-    seen: dict[str, int] = {}  # real path -> index in targets
-    ignores = _GitIgnores()
     if selections is None:
         fixed = Selection.of(exclude, user_exclude, os.path.abspath(root), include)
         selections = lambda folder, listing=None: fixed
+    errors: list[PathError] = []
+    return list(find_targets(arguments, selections, errors)), errors
 
-    def add(
-        display: str, path: str, explicit: bool, real: str | None = None, outside: bool = False
-    ) -> None:
-        """`real`: the real path when the caller knows it (a walked file, not a symlink)."""
-        if real is None:
-            real = os.path.realpath(path)
-        if real not in seen:
-            seen[real] = len(targets)
-            targets.append(Target(display, path, explicit, outside))
-        elif explicit:  # named on the command line and also found in a folder: parse it
-            index = seen[real]
-            targets[index] = Target(targets[index].display, targets[index].path, True)  # writable
 
-    for argument in arguments:
+def find_targets(
+    arguments: Sequence[str], selections: SelectionIn, errors: list[PathError]
+) -> Iterator[Target]:
+    """`discover`'s targets one by one as they are found, so that the first files can be
+    read and screened while folders are still being walked; `errors` receives what
+    cannot be checked. A file reached twice (named and found in a folder, or through a
+    symlink) comes once, and as named if it is named anywhere."""
+    kinds = [_argument_kind(argument, selections, errors) for argument in arguments]
+    named = {
+        os.path.realpath(os.path.abspath(argument))
+        for argument, kind in zip(arguments, kinds)
+        if kind == "file"
+    }
+    seen: set[str] = set()
+    ignores = _GitIgnores()
+    for argument, kind in zip(arguments, kinds):
         path = os.path.abspath(argument)
         display = os.path.normpath(argument)
-        if not os.path.lexists(path):
-            errors.append(PathError(display, "no such file or folder"))
-            continue
-        if argument.endswith(("/", os.sep)) and not os.path.isdir(path):
-            errors.append(PathError(display, "not a folder"))
-            continue
-        if _named_path_excluded(path, selections):
-            continue
-        if os.path.isdir(path):
-            walk = _Walk(selections, ignores, add, errors, os.path.realpath(path))
-            walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
-        elif os.path.exists(path):
-            add(display, path, True)
+        found: Iterable[tuple[Target, str]]
+        if kind == "file":
+            found = [(Target(display, path, True), os.path.realpath(path))]
+        elif kind == "folder":
+            walk = _Walk(selections, ignores, errors, os.path.realpath(path))
+            found = walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
         else:
-            errors.append(PathError(display, _broken_link_reason(path)))
-    return targets, errors
+            continue
+        for target, real in found:
+            if real in seen:
+                continue
+            seen.add(real)
+            if real in named and not target.explicit:  # named too: parsed, and writable
+                target = Target(target.display, target.path, True)
+            yield target
+
+
+def _argument_kind(argument: str, selections: SelectionIn, errors: list[PathError]) -> str:
+    """What the argument names: a "file", a "folder", or "" (skip it; why, if wrong, in
+    `errors`)."""
+    path = os.path.abspath(argument)
+    display = os.path.normpath(argument)
+    if not os.path.lexists(path):
+        errors.append(PathError(display, "no such file or folder"))
+        return ""
+    if argument.endswith(("/", os.sep)) and not os.path.isdir(path):
+        errors.append(PathError(display, "not a folder"))
+        return ""
+    if _named_path_excluded(path, selections):
+        return ""
+    if os.path.isdir(path):
+        return "folder"
+    if os.path.exists(path):
+        return "file"
+    errors.append(PathError(display, _broken_link_reason(path)))
+    return ""
 
 
 class _Walk:
@@ -301,15 +322,17 @@ class _Walk:
     """
 
     def __init__(
-        self, selections: SelectionIn, ignores: _GitIgnores, add, errors, top: str
+        self, selections: SelectionIn, ignores: _GitIgnores, errors: list[PathError], top: str
     ) -> None:
         self.top = os.path.join(top, "")  # the walked folder's real path, with a separator
         self.selections = selections
         self.ignores = ignores
-        self.add = add
         self.errors = errors
 
-    def folder(self, folder: str, real: str, display: str, stack: list, top: bool) -> None:
+    def folder(
+        self, folder: str, real: str, display: str, stack: list, top: bool
+    ) -> Iterator[tuple[Target, str]]:
+        """Each file to check below `folder`, with its real path, in sorted order."""
         try:
             with os.scandir(folder) as iterator:
                 entries = sorted(iterator, key=lambda entry: entry.name)
@@ -345,7 +368,7 @@ class _Walk:
                 path = entry.path
                 if excluded(path, name) or (stack and ignored(stack, path, True)):
                     continue
-                self.folder(path, real_prefix + name, shown_prefix + name, stack, False)
+                yield from self.folder(path, real_prefix + name, shown_prefix + name, stack, False)
             elif is_file and included(entry.path, name):
                 path = entry.path
                 if excluded(path, name) or (stack and ignored(stack, path, False)):
@@ -356,4 +379,4 @@ class _Walk:
                     link = True
                 real_path = os.path.realpath(path) if link else real_prefix + name
                 outside = link and not real_path.startswith(self.top)
-                self.add(shown_prefix + name, path, False, real_path, outside)
+                yield Target(shown_prefix + name, path, False, outside), real_path

@@ -378,6 +378,7 @@ def test_discovery_checks_each_real_file_once(tmp_path):
     try:
         found, errors = discover([".", "pkg", "linked", "real/c.py"], exclude, [], str(tmp_path))
         again, _ = discover(["./pkg/"], [Pattern("pkg/b.py", str(tmp_path))], [], str(tmp_path))
+        named_first, _ = discover(["real/c.py", "."], exclude, [], str(tmp_path))
     finally:
         os.chdir(cwd)
     assert errors == []
@@ -387,6 +388,11 @@ def test_discovery_checks_each_real_file_once(tmp_path):
         ("real/c.py", True),  # found in `.`, then through `linked`, then named
     ]
     assert [t.display for t in again] == ["pkg/[x]+.py", "pkg/alias.py", "pkg/y.egg-info/z.py"]
+    assert [(t.display, t.explicit) for t in named_first] == [
+        ("real/c.py", True),  # named, then found in `.`: once, as named
+        ("a.py", False),
+        ("pkg/b.py", False),
+    ]
 
 
 def test_a_named_pipe_is_read_once(tmp_path):
