@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .rule_docs import RULES
 
 if TYPE_CHECKING:
     from .report import Reported
@@ -58,6 +57,8 @@ def _uri(path: str) -> str:
 
 def format_sarif(items: Sequence[Reported]) -> str:
     """SARIF 2.1.0, as GitHub code scanning uploads it (`github/codeql-action/upload-sarif`)."""
+    from .rule_docs import RULES  # the rules' texts: loaded only for this format
+
     codes = sorted(RULES)
     rules = [
         {

@@ -477,7 +477,3 @@ def _is_python(metadata: object) -> bool:
         if isinstance(table, dict) and isinstance(table.get(inner), str):
             return table[inner].lower() == "python"
     return True
-
-
-def is_notebook(path: str) -> bool:
-    return path.lower().endswith(".ipynb")

@@ -258,7 +258,7 @@ def _start_pool(workers: int):
 
         # What checking a file needs, imported once here and inherited by forked workers
         # rather than imported again in each (about 30 ms a worker).
-        from . import ast_judge, engine, notebook, project  # noqa: F401
+        from . import ast_judge, engine, project  # noqa: F401
 
         return ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
     except (OSError, ImportError, RuntimeError):  # no process pool here: run serially

@@ -59,6 +59,11 @@ class Outcome:
     depends: list = field(default_factory=list)  # [path, mtime_ns, size] of other files read
 
 
+def is_notebook(path: str) -> bool:
+    """A notebook goes through notebook.py (imported only then): its code cells are the module."""
+    return path.lower().endswith(".ipynb")
+
+
 def _project_settings(context: Context, job: Job) -> Settings:
     """The run's settings, seeing what the file imports from other files (bases, star imports)."""
     path = job.path or context.stdin_path  # stdin: where --stdin-filename says it lives
@@ -142,8 +147,6 @@ def _work(context: Context, job: Job) -> Outcome:
         return _add_noqa(context, job)
     # Discovered files whose bytes cannot hold a finding never become jobs (see cli).
     data = original = _read(job)
-    from .notebook import is_notebook
-
     if is_notebook(job.display if job.path is None else job.path):
         return _work_notebook(context, job, data)
     from .engine import check, parse_ast
@@ -289,7 +292,7 @@ def _add_noqa(context: Context, job: Job) -> Outcome:
     from .engine import check, parse_ast
     from .source import decode
 
-    if (job.path or job.display).lower().endswith(".ipynb"):
+    if is_notebook(job.path or job.display):
         raise SourceError("--add-noqa does not edit notebooks yet; add the # noqa in the cell")
     data = _read(job)
     decoded = decode(data)
@@ -336,8 +339,6 @@ def screened_out(context: Context, job: Job) -> tuple[Outcome | None, Job]:
     """
     if job.explicit or job.data is None:
         return None, job
-    from .notebook import is_notebook
-
     if is_notebook(job.path or job.display):
         return None, job
     from .source import decode
