@@ -263,22 +263,19 @@ def find_targets(
     cannot be checked. A file reached twice (named and found in a folder, or through a
     symlink) comes once, and as named if it is named anywhere."""
     kinds = [_argument_kind(argument, selections, errors) for argument in arguments]
-    named = {
-        os.path.realpath(os.path.abspath(argument))
-        for argument, kind in zip(arguments, kinds)
-        if kind == "file"
-    }
+    reals = [os.path.realpath(os.path.abspath(a)) if k else "" for a, k in zip(arguments, kinds)]
+    named = {real for real, kind in zip(reals, kinds) if kind == "file"}
     seen: set[str] = set()
     ignores = _GitIgnores()
-    for argument, kind in zip(arguments, kinds):
+    for argument, kind, real_path in zip(arguments, kinds, reals):
         path = os.path.abspath(argument)
         display = os.path.normpath(argument)
         found: Iterable[tuple[Target, str]]
         if kind == "file":
-            found = [(Target(display, path, True), os.path.realpath(path))]
+            found = [(Target(display, path, True), real_path)]
         elif kind == "folder":
-            walk = _Walk(selections, ignores, errors, os.path.realpath(path))
-            found = walk.folder(path, os.path.realpath(path), display, ignores.initial(path), True)
+            walk = _Walk(selections, ignores, errors, real_path)
+            found = walk.folder(path, real_path, display, ignores.initial(path), True)
         else:
             continue
         for target, real in found:
