@@ -99,9 +99,11 @@ class _Driver:
         for name in child_fields(type(node)):
             value = getattr(node, name, None)
             if type(value) is list:
-                if not value or not isinstance(value[0], ast.AST):
+                # A list of nodes may hold None (`{**d, k: v}`'s keys, `*, a`'s defaults).
+                first = next((item for item in value if item is not None), None)
+                if not isinstance(first, ast.AST):
                     continue  # empty, or names: `global a, b`, `case C(attr=p)`'s attributes
-                if isinstance(value[0], ast.stmt):
+                if isinstance(first, ast.stmt):
                     self.block(value)
                 else:
                     self.all(value)

@@ -95,6 +95,9 @@ _METHOD = (
         ("return (  # (\n    F.dropout)(x)", (7, 15, "DRP001 ( # ( F.dropout)()")),
         ("return (F.dropout  # )\n)(x)", (7, 15, "DRP001 (F.dropout # ) )()")),
         ("return (F  # \uff43\n    .dropout)(x)", (7, 15, "DRP001 (F # \uff43 .dropout)()")),
+        # Node lists that start with None: `**d` has no key, `*, a` has no default.
+        ("return {**x, F.dropout(x): 1}", (7, 21, "DRP001 F.dropout()")),
+        ("def g(*, a, b=F.dropout(x)):\n    return b", (7, 22, "DRP001 F.dropout()")),
     ],
 )
 def test_where_the_trees_differ(body: str, expected: tuple[int, int, str]) -> None:
