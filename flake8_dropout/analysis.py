@@ -14,29 +14,20 @@ from dataclasses import replace
 import libcst as cst
 
 from . import semantics
-from .judge import (
-    Analysis,
-    Classifier,
-    ClassInfo,
-    FunctionInfo,
-    Kind,
-    Site,
-    Walk,
-    judge_calls,
-)
-from .semantics import OTHER, UNBOUND, ArgShape, Defined, Scope, Syntax
+from .judge import Analysis, ClassInfo, Kind, Site, Walk, judge_calls
+from .semantics import ArgShape, Defined, Scope, Syntax
 from .settings import Settings
 
-__all__ = [  # the fixer's names for the judge's model
-    "OTHER",
-    "UNBOUND",
+__all__ = [  # what the fixer takes from here: the judge's model and libcst's helpers
     "Analysis",
     "ClassInfo",
-    "Classifier",
-    "FunctionInfo",
     "Kind",
     "Scope",
     "Site",
+    "analyse",
+    "find_argument",
+    "qualify",
+    "target_names",
 ]
 
 
