@@ -42,7 +42,7 @@ class ClassFamily:
         return self._facts[id(info.node)]
 
     def bases(self, info: ClassInfo) -> list[ClassInfo]:
-        targets = (qualify(arg.value, info.scope) for arg in info.node.bases)
+        targets = (qualify(base, info.scope) for base in info.bases)
         return [t for t in targets if isinstance(t, ClassInfo) and t.order < info.order]
 
     def ancestors(self, info: ClassInfo) -> list[ClassInfo]:
@@ -72,8 +72,8 @@ class ClassFamily:
                     [],
                     f"the class `{current.node.name.value}` passes `metaclass=` or keywords",
                 )
-            for arg in current.node.bases:
-                target = qualify(arg.value, current.scope)
+            for base in current.bases:
+                target = qualify(base, current.scope)
                 if isinstance(target, ClassInfo) and target.order < current.order:
                     if all(target is not a for a in ancestors):
                         ancestors.append(target)
@@ -85,7 +85,7 @@ class ClassFamily:
                 elif isinstance(target, str) and target in EMPTY_BASES:
                     continue
                 elif not self.seen_in_project(target):
-                    return [], [], f"the base `{self.code(arg.value)}` is not seen in full"
+                    return [], [], f"the base `{self.code(base)}` is not seen in full"
         return ancestors, torch_bases, None
 
     def seen_in_project(self, target: str | Defined | None) -> bool:
@@ -163,9 +163,9 @@ class ClassFamily:
         if isinstance(owner, cst.Call):  # super() or super(Child, self)
             if owner.args and qualify(owner.args[0].value, child.scope) is not child:
                 return False
-            if not child.node.bases:
+            if not child.bases:
                 return False
-            target = qualify(child.node.bases[0].value, child.scope)
+            target = qualify(child.bases[0], child.scope)
         else:
             target = qualify(owner, child.scope)
         return isinstance(target, ClassInfo) and (

@@ -516,8 +516,8 @@ def chain_members(
         if id(current) in seen:
             continue
         seen.add(id(current))
-        for arg in current.node.bases:
-            target = qualify(arg.value, current.scope)
+        for base in current.bases:
+            target = qualify(base, current.scope)
             if isinstance(target, ClassInfo):
                 pending.append(target)
             elif isinstance(target, str):
