@@ -17,7 +17,7 @@ from typing import Any
 
 from .judge import Analysis, ClassInfo, Walk, judge_calls
 from .screen import child_fields
-from .semantics import AST_SYNTAX, ast_args, dotted
+from .semantics import AST_SYNTAX, ast_args, ast_parameters, dotted
 from .settings import Settings
 
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -42,14 +42,6 @@ def _exit_test(statement: ast.stmt) -> ast.expr | None:
     if type(statement) is ast.If and type(statement.body[-1]) in _EXITS:
         return statement.test
     return None
-
-
-def _parameters(args: ast.arguments) -> tuple[list[str], list[str]]:
-    """(positional parameter names, every parameter name)."""
-    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
-    names = [*positional, *(a.arg for a in args.kwonlyargs)]
-    names.extend(star.arg for star in (args.vararg, args.kwarg) if star is not None)
-    return positional, names
 
 
 class _Driver:
@@ -255,7 +247,7 @@ class _Driver:
         self.visit(node.args)
         if node.returns is not None:
             self.visit(node.returns)
-        positional, names = _parameters(node.args)
+        positional, names = ast_parameters(node.args)
         decorators = (dotted(AST_SYNTAX, d) for d in node.decorator_list)
         walk.enter_function(node, positional, names, decorators, is_lambda=False)
         self.block(node.body)
@@ -263,7 +255,7 @@ class _Driver:
 
     def _lambda(self, node: ast.Lambda) -> None:
         self.visit(node.args)
-        positional, names = _parameters(node.args)
+        positional, names = ast_parameters(node.args)
         self.walk.enter_function(node, positional, names, (), is_lambda=True)
         self.visit(node.body)
         self.walk.leave_function()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import checks, semantics
 from .rules import FUNCTION_NAMES, DropoutFunction
-from .semantics import AST_SYNTAX, ast_args, ast_import_bindings, chain, dotted
+from .semantics import AST_SYNTAX, ast_args, ast_import_bindings, ast_parameters, chain, dotted
 
 if TYPE_CHECKING:
     from .text_screen import ImportNames
@@ -143,7 +143,7 @@ def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
             visit_all(child.body, True, None)
         elif isinstance(child, _FUNCTIONS):
             args = child.args
-            positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+            positional, names = ast_parameters(args)
             if in_class_body:
                 decorators = (dotted(AST_SYNTAX, d) for d in getattr(child, "decorator_list", ()))
                 # No lambda counts as a method here: the judge takes only some
@@ -153,8 +153,6 @@ def _receivers(tree: ast.AST, calls: list[ast.Call]) -> dict[int, str | None]:
                 if inner is not None and _rebinds(child, inner):
                     inner = None
             else:
-                names = {*positional, *(a.arg for a in args.kwonlyargs)}
-                names.update(star.arg for star in (args.vararg, args.kwarg) if star)
                 inner = None if receiver in names else receiver
             header: list[ast.AST | None] = [
                 *getattr(child, "decorator_list", ()),

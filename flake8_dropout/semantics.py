@@ -479,6 +479,14 @@ def training_owners(syntax: Syntax[E], expr: E) -> set[str]:
     return {owner for owner in owners if implies_training(syntax, expr, owner)}
 
 
+def ast_parameters(args: ast.arguments) -> tuple[list[str], list[str]]:
+    """(positional parameter names, every parameter name) of a `def` or `lambda`."""
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    names = [*positional, *(a.arg for a in args.kwonlyargs)]
+    names.extend(star.arg for star in (args.vararg, args.kwarg) if star is not None)
+    return positional, names
+
+
 def ast_args(call: ast.Call) -> list[ArgShape[ast.expr]]:
     """A call's arguments in source order, as `find_argument` reads them.
 
